@@ -1,0 +1,25 @@
+"""shebao: Chinese social-insurance and housing-fund policy by region, sourced and computable.
+
+>>> import shebao as sb
+>>> sb.compare(10000, 2025).columns[0]
+'region'
+"""
+
+from shebao.contributions import (
+    compare, contributions, covered_regions, missing_items, month_table, payroll, yearly_contributions,
+)
+from shebao.coverage import coverage
+from shebao.data import check, load
+from shebao.errors import (
+    AmbiguousRegionError, InputError, NoDataError, PolicyDataError, RateOutOfRangeError, RegionError,
+    ShebaoError, UnknownRegionError,
+)
+from shebao.regions import regions, resolve_region
+
+__version__ = "0.1.0"
+__all__ = [
+    "AmbiguousRegionError", "InputError", "NoDataError", "PolicyDataError", "RateOutOfRangeError",
+    "RegionError", "ShebaoError", "UnknownRegionError", "check", "compare", "contributions", "coverage",
+    "covered_regions", "load", "missing_items", "month_table", "payroll", "regions", "resolve_region",
+    "yearly_contributions",
+]

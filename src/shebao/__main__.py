@@ -1,0 +1,3 @@
+from shebao.cli import main
+
+main()

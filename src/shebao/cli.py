@@ -1,0 +1,183 @@
+"""The ``shebao`` command (also ``python -m shebao``).
+
+    shebao contributions 北京 --base 10000 --on 2025-08-01
+    shebao compare --base 10000 --year 2025
+    shebao data check
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Chinese social insurance and housing fund by region: sourced figures, exact to the fen.")
+data_app = typer.Typer(no_args_is_help=True, help="Check the policy tables and show their coverage.")
+app.add_typer(data_app, name="data")
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+POLICYDATA = typer.Option(None, "--policydata", help="Directory of policy tables to use instead of the shipped ones.")
+FORMAT = typer.Option(Format.table, "--format", "-f", help="table for people; csv or json for machines.")
+
+
+def _emit(frame, fmt: Format, title: str = "", footnotes=()) -> None:
+    if fmt is Format.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt is Format.json:
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False) + "\n")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title or None, show_lines=False)
+        for column in frame.columns:
+            numeric = frame[column].dtype.kind in "fiu"
+            table.add_column(str(column), justify="right" if numeric else "left")
+        for row in frame.itertuples(index=False):
+            table.add_row(*(_cell(v) for v in row))
+        console = Console(width=None if sys.stdout.isatty() else 160)
+        console.print(table)
+        for note in footnotes:
+            console.print(note, style="dim")
+
+
+def _cell(value) -> str:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) >= 1 or value == 0 else f"{value:g}"
+    return str(value)
+
+
+def _tables(policydata: Optional[Path]):
+    from shebao.data import load
+
+    return load(policydata)
+
+
+@app.command()
+def contributions(
+    region: str = typer.Argument(..., help="Region name or code: 北京, Beijing, 110000."),
+    base: float = typer.Option(..., "--base", help="Monthly contribution base in yuan."),
+    on: Optional[str] = typer.Option(None, "--on", help="Date YYYY-MM-DD (one month)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Calendar year: month by month."),
+    housing_fund_rate: Optional[float] = typer.Option(None, "--housing-fund-rate", help="e.g. 0.12; 0 = none."),
+    injury_rate: Optional[float] = typer.Option(None, "--injury-rate", help="Employer's work-injury rate."),
+    detail: bool = typer.Option(False, "--detail", help="With --year: one row per month and item."),
+    fmt: Format = FORMAT,
+    policydata: Optional[Path] = POLICYDATA,
+) -> None:
+    """Employee and employer contributions per item for one month (--on) or a year (--year)."""
+    import shebao as sb
+
+    tables = _tables(policydata)
+    if (on is None) == (year is None):
+        raise sb.InputError("give exactly one of --on YYYY-MM-DD or --year YYYY")
+    if year is None:
+        frame = sb.contributions(base, region, on=on, housing_fund_rate=housing_fund_rate,
+                                 injury_rate=injury_rate, tables=tables)
+        shown = frame[["item", "item_zh", "base_used", "base_clamped", "employee_rate", "employer_rate",
+                       "employee_monthly", "employer_monthly", "source_id", "confidence"]] \
+            if fmt is Format.table else frame
+        _emit(shown, fmt, f"{frame['region'].iloc[0]} {on}: base {base:,.2f}",
+              _missing_note(tables, region, on))
+        return
+    frame = sb.yearly_contributions(base, region, year, housing_fund_rate=housing_fund_rate,
+                                    injury_rate=injury_rate, tables=tables)
+    out = frame if detail else sb.month_table(frame)
+    _emit(out, fmt, f"{frame['region'].iloc[0]} {year}: base {base:,.2f} (last row: year total)",
+          _missing_note(tables, region, f"{year}-01-01"))
+
+
+def _missing_note(tables, region, on) -> list[str]:
+    import shebao as sb
+
+    missing = sb.missing_items(region, on, tables=tables)
+    return [f"Not in the tables for this region and date, so left out of the totals: {', '.join(missing)}"] \
+        if missing else []
+
+
+@app.command()
+def compare(
+    base: float = typer.Option(..., "--base", help="Monthly contribution base in yuan."),
+    year: int = typer.Option(..., "--year", help="Calendar year."),
+    regions: Optional[str] = typer.Option(None, "--regions", help="Comma-separated; default: all with data."),
+    housing_fund_rate: Optional[float] = typer.Option(None, "--housing-fund-rate"),
+    fmt: Format = FORMAT,
+    policydata: Optional[Path] = POLICYDATA,
+) -> None:
+    """Yearly employee, employer and total contributions at one base, one row per region."""
+    import shebao as sb
+
+    tables = _tables(policydata)
+    names = [r.strip() for r in regions.split(",") if r.strip()] if regions else None
+    frame = sb.compare(base, year, names, housing_fund_rate=housing_fund_rate, tables=tables)
+    notes = ["missing_items: items the tables hold no sourced figures for; the totals leave them out."]
+    if names is None:
+        partial = sorted(set(sb.coverage(tables).query("year == @year and contributions > 0")["region"])
+                         - set(frame["region"]))
+        if partial:
+            notes.append(f"Left out (figures for part of {year} only): {', '.join(partial)}")
+    shown = frame.drop(columns=["name_en"]) if fmt is Format.table else frame
+    _emit(shown, fmt, f"{year}: yearly contributions at base {base:,.2f}", notes)
+
+
+@app.command("regions")
+def regions_command(fmt: Format = FORMAT, policydata: Optional[Path] = POLICYDATA) -> None:
+    """The regions the tables know, and which tables hold rows for each."""
+    import shebao as sb
+
+    _emit(sb.regions(_tables(policydata)), fmt, "regions")
+
+
+@data_app.command("check")
+def data_check(policydata: Optional[Path] = POLICYDATA) -> None:
+    """Validate every policy table; each problem as file:line:column: message."""
+    from shebao.data import check, default_directory
+
+    directory = policydata or default_directory()
+    problems = check(directory)
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in {directory}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"ok: {directory}")
+
+
+@data_app.command("coverage")
+def data_coverage(
+    markdown: bool = typer.Option(False, "--markdown", help="Markdown table (for policydata/README.md)."),
+    fmt: Format = FORMAT,
+    policydata: Optional[Path] = POLICYDATA,
+) -> None:
+    """Regions × years × tables: months covered out of 12."""
+    from shebao.coverage import coverage, coverage_markdown
+
+    frame = coverage(_tables(policydata))
+    if markdown:
+        typer.echo(coverage_markdown(frame))
+    else:
+        _emit(frame, fmt, "months covered (of 12)")
+
+
+def main() -> None:
+    from shebao.errors import ShebaoError
+
+    try:
+        app()
+    except ShebaoError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,46 @@
+"""Which regions × years × tables hold figures: months covered out of 12.
+
+>>> "contributions" in coverage().columns
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from shebao.data import PolicyTables, load
+from shebao.periods import resolve
+from shebao.regions import NATIONAL
+from shebao.schema import POLICY_TABLES
+
+
+def coverage(tables: PolicyTables | None = None) -> pd.DataFrame:
+    """One row per (region with data, year): months (0–12) covered by each policy table."""
+    tables = tables or load()
+    names = tables["regions.csv"].set_index("region_id")["short_zh"]
+    counts = {}
+    for table in POLICY_TABLES:
+        res = resolve(tables, table)
+        if not res.covered.size:
+            continue
+        months = np.arange(res.covered.shape[1]) + res.first_month
+        frame = pd.DataFrame(res.covered, index=list(res.region_ids), columns=months // 12)
+        counts[table.removesuffix(".csv")] = frame.T.groupby(level=0).sum().T.stack()
+    out = pd.DataFrame(counts).fillna(0).astype(int)
+    out = out[out.sum(axis=1) > 0].drop(index=NATIONAL, level=0, errors="ignore")
+    out.index.names = ["region_id", "year"]
+    out = out.reset_index()
+    out.insert(0, "region", names.reindex(out["region_id"]).to_numpy())
+    return out.sort_values(["region_id", "year"]).reset_index(drop=True)
+
+
+def coverage_markdown(frame: pd.DataFrame) -> str:
+    """The coverage table as Markdown: months covered out of 12 per table."""
+    tables = [c for c in frame.columns if c not in ("region", "region_id", "year")]
+    lines = ["| region | region_id | year | " + " | ".join(tables) + " |",
+             "|---|---|---|" + "---|" * len(tables)]
+    for row in frame.itertuples(index=False):
+        cells = [f"{getattr(row, t)}/12" for t in tables]
+        lines.append(f"| {row.region} | {row.region_id} | {row.year} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

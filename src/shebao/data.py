@@ -1,0 +1,220 @@
+"""Load and validate the policy tables in ``policydata/``.
+
+Every problem is reported as ``file:line:column: what is wrong``; a table with problems never
+loads. ``load()`` returns the typed, validated tables (cached per directory).
+
+>>> tables = load()
+>>> sorted(tables.frames)[:2]
+['contributions.csv', 'housing_fund.csv']
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from shebao.errors import PolicyDataError
+from shebao.schema import POLICY_TABLES, TABLES, VALUE_COLUMNS
+
+RATE_DECIMALS = 6  # rates are exact in millionths
+MONEY_DECIMALS = 2  # money is exact in fen
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int  # 1 = header line
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass(eq=False)
+class PolicyTables:
+    """The validated tables of one policy-data directory."""
+
+    directory: Path
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.frames[table]
+
+
+def default_directory() -> Path:
+    """The shipped tables: inside the installed package, else the repository's ``policydata/``."""
+    packaged = Path(str(resources.files("shebao"))) / "policydata"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "policydata"
+
+
+def load(directory: str | Path | None = None) -> PolicyTables:
+    """Validated tables of ``directory`` (default: the shipped ones); raises PolicyDataError."""
+    path = Path(directory) if directory is not None else default_directory()
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(path.glob("*.csv")))
+    return _load_cached(path.resolve(), stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path, _stamp) -> PolicyTables:
+    tables, problems = read_and_check(path)
+    if problems:
+        raise PolicyDataError(problems)
+    return tables
+
+
+def check(directory: str | Path | None = None) -> list[Problem]:
+    """Every problem of the tables in ``directory``, sorted by file and line; [] when clean."""
+    path = Path(directory) if directory is not None else default_directory()
+    return read_and_check(path)[1]
+
+
+def read_and_check(path: Path) -> tuple[PolicyTables, list[Problem]]:
+    problems: list[Problem] = []
+    tables = PolicyTables(path)
+    for name, columns in TABLES.items():
+        frame = _read_table(path / name, columns, problems)
+        if frame is not None:
+            tables.frames[name] = frame
+    if len(tables.frames) == len(TABLES):
+        _check_references(tables, problems)
+        for name in POLICY_TABLES:
+            _check_overlaps(name, tables[name], problems)
+    return tables, sorted(set(problems))
+
+
+def _read_table(file: Path, columns, problems: list[Problem]) -> pd.DataFrame | None:
+    name = file.name
+    if not file.is_file():
+        problems.append(Problem(name, 0, "-", f"table is missing from {file.parent}"))
+        return None
+    try:
+        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        problems.append(Problem(name, 0, "-", f"cannot be read as UTF-8 CSV: {exc}"))
+        return None
+    declared = {c.name for c in columns}
+    for col in raw.columns:
+        if col not in declared:
+            problems.append(Problem(name, 1, col, "unknown column (typo?)"))
+    missing = [c.name for c in columns if c.name not in raw.columns]
+    for col in missing:
+        problems.append(Problem(name, 1, col, "required column is missing"))
+    if missing:
+        return None
+    typed = {c.name: pd.Series([_parse(name, i + 2, c, v, problems) for i, v in enumerate(raw[c.name].str.strip())],
+                               dtype=float if c.kind in ("rate", "money") else object, index=raw.index)
+             for c in columns}
+    frame = pd.DataFrame(typed)
+    frame.insert(0, "line", range(2, len(frame) + 2))
+    _check_rows(name, frame, problems)
+    return frame
+
+
+def _parse(file: str, line: int, col, text: str, problems: list[Problem]):
+    if text == "":
+        if col.required:
+            problems.append(Problem(file, line, col.name, "value is required"))
+        return None
+    try:
+        if col.kind == "date":
+            return dt.date.fromisoformat(text)
+        if col.kind in ("rate", "money"):
+            number = Decimal(text)
+            if not number.is_finite():
+                raise InvalidOperation
+            decimals = RATE_DECIMALS if col.kind == "rate" else MONEY_DECIMALS
+            if number != number.quantize(Decimal(1).scaleb(-decimals)):
+                problems.append(Problem(file, line, col.name, f"{text} has more than {decimals} decimals"))
+            if col.kind == "rate" and not 0 <= number <= 1:
+                problems.append(Problem(file, line, col.name,
+                                        f"rate {text} is outside [0, 1] (write 0.08, not 8)"))
+            if col.kind == "money" and number < 0:
+                problems.append(Problem(file, line, col.name, f"amount {text} is negative"))
+            return float(number)
+    except (ValueError, InvalidOperation):
+        expected = "a date YYYY-MM-DD" if col.kind == "date" else "a number"
+        problems.append(Problem(file, line, col.name, f"{text!r} is not {expected}"))
+        return None
+    if col.choices and text not in col.choices:
+        problems.append(Problem(file, line, col.name,
+                                f"{text!r} is not one of: {', '.join(col.choices)}"))
+    if col.kind == "url" and not text.startswith(("http://", "https://")):
+        problems.append(Problem(file, line, col.name, f"{text!r} is not an http(s) URL"))
+    return text
+
+
+def _check_rows(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
+    def report(mask, column, message):
+        for line in frame.loc[mask.fillna(False).astype(bool), "line"]:
+            problems.append(Problem(name, int(line), column, message))
+
+    if "effective_from" in frame:
+        start, end = frame["effective_from"], frame["effective_to"]
+        report(start.map(lambda d: d is not None and d.day != 1), "effective_from",
+               "a period starts on the 1st of a month")
+        report(end.map(lambda d: d is not None and d.day != calendar.monthrange(d.year, d.month)[1]),
+               "effective_to", "a period ends on the last day of a month")
+        report(pd.Series([s is not None and e is not None and e < s for s, e in zip(start, end)]),
+               "effective_to", "period ends before it starts")
+    if "base_floor" in frame:
+        report(frame["base_floor"] > frame["base_ceiling"], "base_floor", "floor is above the ceiling")
+    if "rate_min" in frame:
+        report(frame["rate_min"] > frame["rate_max"], "rate_min", "rate_min is above rate_max")
+        report((frame["rate_default"] < frame["rate_min"]) | (frame["rate_default"] > frame["rate_max"]),
+               "rate_default", "rate_default is outside [rate_min, rate_max]")
+    if name in VALUE_COLUMNS:
+        report(frame[list(VALUE_COLUMNS[name])].isna().all(axis=1), "-", "row sets no figure")
+        report((frame["confidence"] == "corroborated") & frame["confirmed_by"].isna(), "confirmed_by",
+               "a corroborated row names its second source here")
+    key = {"regions.csv": "region_id", "sources.csv": "source_id"}.get(name)
+    if key:
+        report(frame[key].duplicated(keep="first"), key, "duplicate key")
+    if name == "regions.csv":
+        report(~frame["region_id"].str.fullmatch(r"\d{6}").astype(bool), "region_id", "not a 6-digit code")
+        report((frame["level"] == "national") != frame["parent_id"].isna(), "parent_id",
+               "only the national row has no parent")
+
+
+def _check_references(tables: PolicyTables, problems: list[Problem]) -> None:
+    regions = set(tables["regions.csv"]["region_id"].dropna())
+    sources = set(tables["sources.csv"]["source_id"].dropna())
+    for name, frame in tables.frames.items():
+        for col in [c for c in TABLES[name] if c.kind in ("region", "sources")]:
+            known, what = (regions, "region_id") if col.kind == "region" else (sources, "source_id")
+            for line, cell in zip(frame["line"], frame[col.name]):
+                for key in (cell or "").split(";") if col.kind == "sources" else [cell]:
+                    if key and key.strip() not in known:
+                        problems.append(Problem(name, int(line), col.name,
+                                                f"unknown {what} {key.strip()!r}"))
+
+
+def _check_overlaps(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
+    """Two rows of one region (and item) may not both set the same figure on the same day."""
+    keys = ["region_id", "item"] if "item" in frame else ["region_id"]
+    far = dt.date.max
+    for column in VALUE_COLUMNS[name]:
+        rows = frame.loc[frame[column].notna()].sort_values("effective_from", key=_date_key)
+        for _, group in rows.groupby(keys, dropna=False):
+            last_end, last_line = None, None
+            for line, start, end in zip(group["line"], group["effective_from"], group["effective_to"]):
+                if start is None:
+                    continue
+                if last_end is not None and start <= last_end:
+                    problems.append(Problem(name, int(line), column,
+                                            f"period overlaps the one on line {last_line}"))
+                if last_end is None or (end or far) > last_end:
+                    last_end, last_line = end or far, line
+
+
+def _date_key(series: pd.Series) -> pd.Series:
+    return series.map(lambda d: d or dt.date.min)

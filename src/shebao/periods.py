@@ -1,0 +1,124 @@
+"""Which table row sets each figure for each region and month, after fallback.
+
+A city without its own figure uses its province's, then the national one; a more specific
+row wins. The result is a dense index cube, so calculators gather parameters for millions
+of people with one array lookup instead of a search per person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from shebao.data import PolicyTables
+from shebao.errors import InputError, NoDataError
+from shebao.regions import NATIONAL, ancestry
+from shebao.schema import ITEMS, VALUE_COLUMNS
+
+
+def month_number(day: dt.date) -> int:
+    """Months since year 0: one integer per calendar month."""
+    return day.year * 12 + day.month - 1
+
+
+def month_label(number: int) -> str:
+    return f"{number // 12}-{number % 12 + 1:02d}"
+
+
+def to_date(value) -> dt.date:
+    """A date from a date, datetime, Timestamp or 'YYYY-MM-DD' string; InputError otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"not a date: {value!r} (expected YYYY-MM-DD)")
+
+
+@dataclass(frozen=True, eq=False)
+class Resolved:
+    """row[r, m, g, c]: index of the table row giving column c of group g for region r in month m."""
+
+    table: pd.DataFrame
+    region_ids: tuple[str, ...]
+    first_month: int
+    groups: tuple[str, ...]
+    columns: tuple[str, ...]
+    row: np.ndarray  # int32 (regions, months, groups, columns), -1 = no figure
+    covered: np.ndarray  # bool (regions, months): the region or a non-national parent has rows
+
+    @property
+    def code_of(self) -> dict[str, int]:
+        return {r: i for i, r in enumerate(self.region_ids)}
+
+    def values(self, column: str, scale: int, missing: int = -1) -> np.ndarray:
+        """int64 (regions*months, groups) of column × scale, ``missing`` where no row sets it."""
+        rows = self.row[..., self.columns.index(column)].reshape(-1, len(self.groups))
+        raw = self.table[column].to_numpy(dtype=float)
+        out = np.full(rows.shape, missing, dtype=np.int64)
+        have = rows >= 0
+        out[have] = np.rint(raw[rows[have]] * scale).astype(np.int64)
+        return out
+
+    def check_covered(self, codes: np.ndarray, months: np.ndarray, table: str) -> np.ndarray:
+        """Flat (region, month) cell numbers; NoDataError naming the first uncovered pair."""
+        offset = np.asarray(months, dtype=np.int64) - self.first_month
+        inside = (offset >= 0) & (offset < self.covered.shape[1])
+        ok = inside.copy()
+        ok[inside] = self.covered[codes[inside], offset[inside]]
+        if not ok.all():
+            bad = int(np.argmin(ok))
+            raise NoDataError(self.coverage_message(int(codes[bad]), int(months[bad]), table))
+        return codes.astype(np.int64) * self.covered.shape[1] + offset
+
+    def coverage_message(self, code: int, month: int, table: str) -> str:
+        months = np.flatnonzero(self.covered[code]) + self.first_month
+        span = (f"covers {month_label(months[0])} to {month_label(months[-1])}" if len(months)
+                else "has no rows")
+        return f"no {table} figures for {self.region_ids[code]} in {month_label(month)}: its data {span}"
+
+
+def resolve(tables: PolicyTables, table: str) -> Resolved:
+    return _resolve(tables, table)
+
+
+@lru_cache(maxsize=16)
+def _resolve(tables: PolicyTables, table: str) -> Resolved:
+    frame = tables[table].reset_index(drop=True)
+    region_ids = tuple(tables["regions.csv"]["region_id"])
+    code_of = {r: i for i, r in enumerate(region_ids)}
+    chains = {r: ancestry(r, tables) for r in region_ids}
+    depth = frame["region_id"].map(lambda r: len(chains[r]))
+    starts = frame["effective_from"].map(month_number)
+    ends_known = frame["effective_to"].dropna().map(month_number)
+    open_end = max(starts, default=0) // 12 * 12 + 11  # open rows run to December of the latest start year
+    horizon = max([open_end, *ends_known])
+    ends = frame["effective_to"].map(lambda d: open_end if d is None else month_number(d))
+    first = int(starts.min()) if len(frame) else 0
+    n_months = max(horizon - first + 1, 0)
+
+    groups = tuple(g for g in ITEMS if g in set(frame["item"])) if "item" in frame else ("housing_fund",)
+    group_of = frame["item"].map(groups.index) if "item" in frame else pd.Series(0, index=frame.index)
+    columns = VALUE_COLUMNS[table]
+    row = np.full((len(region_ids), n_months, len(groups), len(columns)), -1, dtype=np.int32)
+    covered = np.zeros((len(region_ids), n_months), dtype=bool)
+    below = {r: [code_of[d] for d, chain in chains.items() if r in chain] for r in region_ids}
+
+    for i in depth.sort_values(kind="stable").index:  # general rows first, specific rows overwrite
+        targets = below[frame.at[i, "region_id"]]
+        months = slice(starts[i] - first, ends[i] - first + 1)
+        for c, column in enumerate(columns):
+            if pd.notna(frame.at[i, column]):
+                row[np.ix_(targets, range(n_months)[months], [group_of[i]], [c])] = i
+        if frame.at[i, "region_id"] != NATIONAL:
+            covered[np.ix_(targets, range(n_months)[months])] = True
+    covered[code_of[NATIONAL]] = (row[code_of[NATIONAL]] >= 0).any(axis=(1, 2))
+    return Resolved(frame, region_ids, first, groups, columns, row, covered)

@@ -1,0 +1,134 @@
+"""The columns of every policy table: type, whether required, allowed values, meaning.
+
+The loader validates against these declarations and ``policydata/README.md`` (the data
+dictionary) is generated from them, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ITEMS = (
+    "pension", "medical", "unemployment", "injury", "maternity",
+    "serious_illness", "long_term_care",
+)
+ITEM_NAMES_ZH = {
+    "pension": "养老保险", "medical": "医疗保险", "unemployment": "失业保险",
+    "injury": "工伤保险", "maternity": "生育保险", "serious_illness": "大额医疗互助/大病保险",
+    "long_term_care": "长期护理保险", "housing_fund": "住房公积金",
+}
+ROUNDING = (
+    "fen_half_up", "jiao_half_up", "yuan_half_up",
+    "fen_up", "jiao_up", "yuan_up",
+    "fen_down", "jiao_down", "yuan_down",
+)
+LEVELS = ("national", "province", "city")
+KINDS = ("official", "secondary")
+CONFIDENCE = ("official", "corroborated")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text | region | date | rate | money | choice | sources | url
+    doc: str
+    required: bool = True  # may the cell be empty?
+    choices: tuple[str, ...] = ()
+
+
+_PERIOD = (
+    Column("effective_from", "date", "First day in force (YYYY-MM-DD, the 1st of a month), inclusive."),
+    Column("effective_to", "date", "Last day in force (YYYY-MM-DD, the last day of a month), inclusive; "
+           "empty = open (in force until the end of the latest year the table covers).", required=False),
+)
+_PROVENANCE = (
+    Column("source_id", "sources", "Key into `sources.csv` of the document that states this row's figures."),
+    Column("confidence", "choice", "`official`: read in the notice's own text; `corroborated`: two "
+           "independent secondary sources agree (the second is in `confirmed_by`).", choices=CONFIDENCE),
+    Column("confirmed_by", "sources", "Further `source_id`s (separated by `;`) that state the same "
+           "figures; required when confidence is `corroborated`.", required=False),
+    Column("note", "text", "Free text: how the notice phrases the figure, caveats.", required=False),
+)
+_ROUNDING = Column(
+    "rounding", "choice", "How each monthly amount is rounded: `<unit>_<mode>`, unit fen/jiao/yuan, "
+    "mode half_up/up/down. Empty: inherit, finally `fen_half_up`.", required=False, choices=ROUNDING)
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "regions.csv": (
+        Column("region_id", "text", "6-digit administrative code (GB/T 2260); `000000` = national."),
+        Column("name_zh", "text", "Full Chinese name, e.g. 北京市."),
+        Column("short_zh", "text", "Short Chinese name, e.g. 北京."),
+        Column("name_en", "text", "English name, e.g. Beijing."),
+        Column("level", "choice", "`national`, `province` (incl. the four municipalities) or `city`.",
+               choices=LEVELS),
+        Column("parent_id", "region", "region_id of the next level up; empty only for national.",
+               required=False),
+        Column("source_id", "sources", "Where the code and name come from."),
+    ),
+    "sources.csv": (
+        Column("source_id", "text", "Short unique key cited by policy rows."),
+        Column("issuer", "text", "Issuing authority (or publisher, for a secondary source)."),
+        Column("title", "text", "Document title as published."),
+        Column("doc_number", "text", "Document number (文号), empty if the document has none.",
+               required=False),
+        Column("published", "date", "Publication date (YYYY-MM-DD).", required=False),
+        Column("url", "url", "Where the text was read."),
+        Column("kind", "choice", "`official`: the notice's own text; `secondary`: a page or public "
+               "calculator quoting figures.", choices=KINDS),
+        Column("quotes_notice", "text", "For a secondary source: the official notice it says it "
+               "quotes (title, number), if it names one.", required=False),
+        Column("consulted", "date", "Date the source was read for this project.", required=False),
+    ),
+    "contributions.csv": (
+        Column("region_id", "region", "Region the row applies to (and, by fallback, its sub-regions)."),
+        Column("item", "choice", "Insurance item.", choices=ITEMS),
+        *_PERIOD,
+        Column("employer_rate", "rate", "Employer rate as a fraction of the base (0.16 = 16 %).",
+               required=False),
+        Column("employee_rate", "rate", "Employee rate as a fraction of the base.", required=False),
+        Column("employer_fixed", "money", "Fixed employer amount, yuan per month.", required=False),
+        Column("employee_fixed", "money", "Fixed employee amount, yuan per month (e.g. 北京 大额互助).",
+               required=False),
+        Column("base_floor", "money", "Lowest monthly contribution base, yuan.", required=False),
+        Column("base_ceiling", "money", "Highest monthly contribution base, yuan.", required=False),
+        _ROUNDING,
+        *_PROVENANCE,
+    ),
+    "housing_fund.csv": (
+        Column("region_id", "region", "Region the row applies to (and, by fallback, its sub-regions)."),
+        *_PERIOD,
+        Column("rate_min", "rate", "Lowest rate, each of employee and employer.", required=False),
+        Column("rate_max", "rate", "Highest rate, each of employee and employer.", required=False),
+        Column("rate_default", "rate", "Rate used when the caller gives none, where a notice sets "
+               "one; otherwise the calculators use `rate_min`.", required=False),
+        Column("base_floor", "money", "Lowest monthly contribution base, yuan.", required=False),
+        Column("base_ceiling", "money", "Highest monthly contribution base, yuan.", required=False),
+        _ROUNDING,
+        *_PROVENANCE,
+    ),
+}
+
+# Columns holding figures; a blank figure cell means "not set here, fall back".
+VALUE_COLUMNS = {
+    "contributions.csv": ("employer_rate", "employee_rate", "employer_fixed", "employee_fixed",
+                          "base_floor", "base_ceiling", "rounding"),
+    "housing_fund.csv": ("rate_min", "rate_max", "rate_default", "base_floor", "base_ceiling",
+                         "rounding"),
+}
+POLICY_TABLES = tuple(VALUE_COLUMNS)
+
+
+def data_dictionary_markdown() -> str:
+    """The column tables of ``policydata/README.md``.
+
+    >>> "| region_id |" in data_dictionary_markdown()
+    True
+    """
+    parts = []
+    for table, columns in TABLES.items():
+        parts.append(f"### `{table}`\n\n| column | type | required | meaning |\n|---|---|---|---|")
+        for c in columns:
+            kind = c.kind if not c.choices else "one of " + ", ".join(f"`{v}`" for v in c.choices)
+            parts.append(f"| {c.name} | {kind} | {'yes' if c.required else 'no'} | {c.doc} |")
+        parts.append("")
+    return "\n".join(parts)
