@@ -1,0 +1,102 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import shebao as sb
+from conftest import replace_in
+
+
+def test_region_spellings_resolve():
+    for name in ("北京", "北京市", "Beijing", "beijing", " BEIJING ", "110000", 110000):
+        assert sb.resolve_region(name) == "110000"
+
+
+def test_unknown_region_lists_close_matches():
+    with pytest.raises(sb.UnknownRegionError, match="did you mean: 上海市"):
+        sb.resolve_region("上海x")
+
+
+def test_ambiguous_region_lists_candidates(policy_copy):
+    with (policy_copy / "regions.csv").open("a", encoding="utf-8") as f:
+        f.write("220200,吉林市,吉林,Jilin City,city,220000,mca-xzqh\n")
+    with pytest.raises(sb.AmbiguousRegionError, match="吉林省.*吉林市"):
+        sb.resolve_region("吉林", sb.load(policy_copy))
+
+
+def test_date_outside_data_names_covered_range():
+    with pytest.raises(sb.NoDataError, match="covers 2024-07 to 2025-06"):
+        sb.contributions(10000, "北京", on="2030-01-01")
+    with pytest.raises(sb.NoDataError):
+        sb.yearly_contributions(10000, "北京", 2025)  # 北京 has no rows for 2025-07 on
+
+
+def test_region_without_data():
+    with pytest.raises(sb.NoDataError, match="has no rows"):
+        sb.contributions(10000, "武汉", on="2025-01-01")
+
+
+@pytest.mark.parametrize("base, message", [(-1, "negative"), (float("nan"), "missing"),
+                                           ("abc", "not a number"), (float("inf"), "infinite")])
+def test_bad_base(base, message):
+    with pytest.raises(sb.InputError, match=message):
+        sb.contributions(base, "上海", on="2025-08-01")
+
+
+def test_bad_base_in_batch_names_the_row():
+    frame = pd.DataFrame({"region": ["上海", "上海"], "base": [8000, -5]}, index=["emp-1", "emp-2"])
+    with pytest.raises(sb.InputError, match="row 'emp-2'"):
+        sb.payroll(frame, on="2025-08-01")
+
+
+def test_bad_date_and_year():
+    with pytest.raises(sb.InputError, match="not a date"):
+        sb.contributions(8000, "上海", on="2025-13-01")
+    with pytest.raises(sb.InputError, match="year"):
+        sb.yearly_contributions(8000, "上海", "2025")
+
+
+def test_housing_fund_rate_outside_range():
+    with pytest.raises(sb.RateOutOfRangeError, match="0.05–0.12"):
+        sb.contributions(8000, "上海", on="2024-08-01", housing_fund_rate=0.13)
+    ok = sb.contributions(8000, "上海", on="2024-08-01", housing_fund_rate=0.07).set_index("item")
+    assert ok.loc["housing_fund", "employee_monthly"] == 560
+
+
+def test_payroll_needs_columns():
+    with pytest.raises(sb.InputError, match="lacks column"):
+        sb.payroll(pd.DataFrame({"base": [1]}), on="2025-08-01")
+
+
+@pytest.mark.parametrize("old, new, where", [
+    ("region_id,item,", "region,item,", "contributions.csv:1:region_id: required column is missing"),
+    (",0.16,,", ",abc,,", "contributions.csv:2:employer_rate: 'abc' is not a number"),
+    (",0.16,", ",16,", "contributions.csv:2:employer_rate: rate 16 is outside [0, 1]"),
+    ("gbf-2019-13,corroborated", "nosuch,corroborated", "contributions.csv:2:source_id: unknown source_id 'nosuch'"),
+    ("2019-05-01", "2019-5-1", "contributions.csv:2:effective_from: '2019-5-1' is not a date"),
+    ("6821,35283", "36821,35283", "contributions.csv:8:base_floor: floor is above the ceiling"),
+    ("110000,pension,2024-07-01", "119999,pension,2024-07-01", "contributions.csv:8:region_id: unknown region_id"),
+])
+def test_broken_table_reports_file_line_column(policy_copy, old, new, where):
+    replace_in(policy_copy / "contributions.csv", old, new)
+    problems = [str(p) for p in sb.check(policy_copy)]
+    assert any(p.startswith(where) for p in problems), problems
+    with pytest.raises(sb.PolicyDataError):
+        sb.load(policy_copy)
+
+
+def test_overlapping_periods_are_found(policy_copy):
+    with (policy_copy / "contributions.csv").open("a", encoding="utf-8") as f:
+        f.write("110000,pension,2025-01-01,2025-12-31,,,,,1,2,,gh-linianhui,official,,\n")
+    problems = [str(p) for p in sb.check(policy_copy)]
+    assert any("base_floor: period overlaps the one on line" in p for p in problems), problems
+
+
+def test_shipped_data_is_clean():
+    assert sb.check() == []
+
+
+def test_no_silent_nan_in_outputs():
+    frame = sb.compare(12345.67, 2025)
+    assert not frame.isna().any().any()
+    assert not np.isnan(sb.payroll(pd.DataFrame({"region": ["上海"], "base": [1.0]}), on="2025-08-01")
+                        .select_dtypes("number").to_numpy()).any()

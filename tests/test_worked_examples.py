@@ -1,0 +1,97 @@
+"""Hand-checkable figures: each expected number is base × rate from a cited notice, rounded to the fen."""
+
+import pandas as pd
+import pytest
+
+import shebao as sb
+
+
+def item(frame, name):
+    return frame.set_index("item").loc[name]
+
+
+def test_guangzhou_floor_2025():
+    # 粤人社发〔2025〕32号: from 2025-07-01 广州 pension base floor 5510; national rates 8 % / 16 %.
+    row = item(sb.contributions(3000, "广州", on="2025-08-01"), "pension")
+    assert row["base_used"] == 5510 and row["base_clamped"]
+    assert row["employee_monthly"] == 440.80  # 5510 × 8 %
+    assert row["employer_monthly"] == 881.60  # 5510 × 16 %
+    assert row["source_region"] == "440100;440000;000000"
+
+
+def test_guangzhou_ceiling_2024():
+    # 粤人社发〔2024〕33号: 2024-07-01..2025-06-30 province-wide ceiling 27501.
+    row = item(sb.contributions(30000, "Guangzhou", on="2024-10-01"), "pension")
+    assert (row["base_used"], row["employee_monthly"], row["employer_monthly"]) == (27501, 2200.08, 4400.16)
+
+
+def test_shanghai_ceiling_and_employer_rates_2025():
+    # 上海人社局 便民问答 2025-01-20: employer pension 16 %, medical 9 % (含生育), unemployment 0.5 %;
+    # base 7460–37302 from 2025-07-01 (corroborated).
+    frame = sb.contributions(50000, "上海市", on="2025-08-01")
+    assert item(frame, "pension")["base_used"] == 37302
+    assert item(frame, "pension")["employee_monthly"] == 2984.16
+    assert item(frame, "medical")["employer_monthly"] == 3357.18  # 37302 × 9 %
+    assert item(frame, "unemployment")["employee_monthly"] == 186.51  # 37302 × 0.5 %, half up
+
+
+def test_chongqing_floor_and_injury_2025():
+    # 重庆 2025年度 base 4404–22017 for all items; injury at the class-1 benchmark 0.2 % (人社部发〔2015〕71号).
+    frame = sb.contributions(3000, "重庆", on="2025-03-01")
+    assert item(frame, "pension")["employee_monthly"] == 352.32  # 4404 × 8 %
+    assert item(frame, "injury")["employer_monthly"] == 8.81  # 4404 × 0.2 % = 8.808
+    assert item(frame, "injury")["employee_monthly"] == 0
+    assert sb.contributions(3000, "重庆", on="2025-03-01", injury_rate=0.004).set_index("item").loc[
+        "injury", "employer_monthly"] == 17.62
+
+
+def test_mid_year_switch_shanghai_2025():
+    # The ceiling moves from 36921 to 37302 on 2025-07-01.
+    year = sb.yearly_contributions(50000, "上海", 2025)
+    pension = year[year["item"] == "pension"].set_index("month")["employee_monthly"]
+    assert pension.loc[1:6].eq(2953.68).all()  # 36921 × 8 %
+    assert pension.loc[7:12].eq(2984.16).all()  # 37302 × 8 %
+    table = sb.month_table(year)
+    assert len(table) == 13 and table["month"].isna().iloc[-1]
+    assert table["employee"].iloc[-1] == pytest.approx(table["employee"].iloc[:12].sum(), abs=0.001)
+
+
+def test_fallback_city_to_province_to_national():
+    # 深圳 has no row of its own: 广东's floor and ceiling, the national rates.
+    row = item(sb.contributions(1000, "深圳", on="2025-08-01"), "pension")
+    assert row["base_used"] == 4775 and row["source_region"] == "440000;000000"
+    # 成都 takes 四川's province-wide limits.
+    assert item(sb.contributions(99999, "成都", on="2025-05-01"), "pension")["base_used"] == 22938
+
+
+def test_domain_example_a_clamping(policy_copy):
+    # Four ministries' Q&A on 国办发〔2019〕13号: floor 3000 → pension 8 % = 240, medical 2 % = 60.
+    table = policy_copy / "contributions.csv"
+    with table.open("a", encoding="utf-8") as f:
+        for name in ("pension", "medical"):
+            rate = "0.16" if name == "pension" else "0.06"
+            f.write(f"130000,{name},2025-01-01,2025-12-31,{rate},,,,3000,15000,,gbf-2019-13,official,,example A\n")
+    tables = sb.load(policy_copy)
+    frame = sb.contributions(2500, "河北", on="2025-06-01", tables=tables)
+    assert item(frame, "pension")["employee_monthly"] == 240
+    assert item(frame, "medical")["employee_monthly"] == 60
+    assert item(sb.contributions(20000, "河北", on="2025-06-01", tables=tables), "pension")["base_used"] == 15000
+
+
+def test_compare_columns_and_order():
+    frame = sb.compare(10000, 2025)
+    assert {"region", "employee_yearly", "employer_yearly", "total_yearly", "missing_items"} <= set(frame.columns)
+    assert frame["total_yearly"].is_monotonic_decreasing
+    assert (frame["employee_yearly"] + frame["employer_yearly"] - frame["total_yearly"]).abs().max() < 1e-6
+    assert "北京" not in set(frame["region"])  # 北京 has figures for half of 2025 only
+
+
+def test_payroll_matches_contributions():
+    employees = pd.DataFrame({"region": ["上海", "重庆", "广州"], "base": [8000, 30000, 1000]}, index=[7, 8, 9])
+    out = sb.payroll(employees, on="2025-08-01")
+    assert list(out.index) == [7, 8, 9]
+    for label, person in employees.iterrows():
+        long = sb.contributions(person["base"], person["region"], on="2025-08-01")
+        assert out.loc[label, "employee_total"] == pytest.approx(long["employee_monthly"].sum(), abs=1e-9)
+        assert out.loc[label, "employer_total"] == pytest.approx(long["employer_monthly"].sum(), abs=1e-9)
+    assert out["base_clamped"].tolist() == [False, True, True]
