@@ -18,7 +18,7 @@ from shebao.data import PolicyTables, load
 from shebao.errors import InputError, NoDataError, RateOutOfRangeError
 from shebao.money import PPM, numeric_column, round_amounts, to_fen, to_yuan
 from shebao.periods import Resolved, month_number, resolve, to_date
-from shebao.regions import NATIONAL, resolve_many
+from shebao.regions import NATIONAL, resolve_many, resolve_region
 from shebao.schema import ITEM_NAMES_ZH, ROUNDING
 
 HOUSING_FUND = "housing_fund"
@@ -59,8 +59,11 @@ class Batch:
     base_fen: np.ndarray
     housing_fund_ppm: np.ndarray  # -1 = region default, 0 = not enrolled
     injury_ppm: np.ndarray | None  # -1 or None = the region's rate
-    cells: np.ndarray = None
-    hf_cells: np.ndarray = None
+    cells: np.ndarray = None  # flat (region, month) cell of each element
+    hf_cells: np.ndarray = None  # the same in the housing-fund cube; -1 = no figures / not enrolled
+    local: np.ndarray = None  # index of each element's cell in ``ucells``
+    ucells: np.ndarray = None  # the distinct cells of the batch (few: regions × months)
+    hf_ucells: np.ndarray = None
 
 
 def prepare(base, region, months, housing_fund_rate=None, injury_rate=None, tables=None) -> Batch:
@@ -68,18 +71,35 @@ def prepare(base, region, months, housing_fund_rate=None, injury_rate=None, tabl
     tables = tables or load()
     if all(np.isscalar(x) for x in (base, region, months)):
         base, region, months = [base], [region], [months]
-    frame = pd.DataFrame({"base": base, "region": region, "month": months})
-    base_yuan = numeric_column(frame["base"], "base")
-    region_id = resolve_many(frame["region"], tables).to_numpy()
+    n = next((len(x) for x in (base, region, months) if not np.isscalar(x)), 1)
+    index = next((x.index for x in (base, region) if isinstance(x, pd.Series)), pd.RangeIndex(n))
+    column = {name: (x.set_axis(index) if isinstance(x, pd.Series) else
+                     pd.Series(np.full(n, x, dtype=object) if np.isscalar(x) else x, index=index))
+              for name, x in (("base", base), ("region", region))}
+    base_yuan = numeric_column(column["base"], "base")
+    months = np.broadcast_to(np.asarray(months, dtype=np.int64), n)
+    labels, uniques = pd.factorize(column["region"])  # resolve each distinct name once
+    if (labels < 0).any():
+        bad = index[int(np.argmax(labels < 0))]
+        raise InputError("region is missing" + ("" if n == 1 else f" in row {bad!r}"))
+    ids = np.array([resolve_region(name, tables) for name in uniques], dtype=object)
     code_of = resolve(tables, "contributions.csv").code_of
-    codes = np.array([code_of[r] for r in region_id], dtype=np.int64) if len(region_id) < 64 else \
-        pd.Series(region_id).map(code_of).to_numpy(np.int64)
-    batch = Batch(tables, region_id, codes, frame["month"].to_numpy(np.int64), to_fen(base_yuan),
-                  _rate_ppm(housing_fund_rate, frame.index, "housing_fund_rate"),
-                  None if injury_rate is None else _rate_ppm(injury_rate, frame.index, "injury_rate"))
+    region_id = ids[labels]
+    codes = np.array([code_of[r] for r in ids], dtype=np.int64)[labels]
+    batch = Batch(tables, region_id, codes, months, to_fen(base_yuan),
+                  _rate_ppm(housing_fund_rate, index, "housing_fund_rate"),
+                  None if injury_rate is None else _rate_ppm(injury_rate, index, "injury_rate"))
     batch.cells = _params(tables, "contributions.csv").resolved.check_covered(
         batch.codes, batch.months, "contribution")
     batch.hf_cells = _housing_fund_cells(batch)
+    if len(batch.months) and batch.months.min() == batch.months.max():  # payroll: one month, no sort
+        first = np.empty(len(ids), dtype=np.int64)
+        first[labels[::-1]] = np.arange(len(labels) - 1, -1, -1)  # first row of each label, no sort
+        batch.local = labels
+        batch.ucells = batch.cells[first]
+    else:
+        batch.ucells, first, batch.local = np.unique(batch.cells, return_index=True, return_inverse=True)
+    batch.hf_ucells = batch.hf_cells[first]
     return batch
 
 
@@ -96,64 +116,91 @@ def _rate_ppm(rate, index, what) -> np.ndarray:
 
 
 def _housing_fund_cells(batch: Batch) -> np.ndarray:
-    """Housing-fund cube cells; -1 where not enrolled (rate 0) or the tables hold no figures."""
+    """Housing-fund cube cells; -1 where the tables hold no figures."""
     res = _params(batch.tables, "housing_fund.csv").resolved
     offset = batch.months - res.first_month
-    inside = (offset >= 0) & (offset < res.covered.shape[1]) & (batch.housing_fund_ppm != 0)
+    inside = (offset >= 0) & (offset < res.covered.shape[1])
     covered = np.zeros(len(offset), dtype=bool)
     covered[inside] = res.covered[batch.codes[inside], offset[inside]]
     return np.where(covered, batch.codes * res.covered.shape[1] + offset, -1)
 
 
 def item_amounts(batch: Batch):
-    """Yield (item, present, base_used_fen, employee_fen, employer_fen, employee_ppm, employer_ppm, rows).
+    """Yield (item, present, base_used_fen, employee_fen, employer_fen, employee_ppm, employer_ppm).
 
-    One pass per item over whole columns; ``rows`` are the table rows used (for provenance).
+    One pass per item over whole columns. Parameters are looked up once per distinct
+    (region, month) cell and spread to the rows; items no row has are skipped.
     """
+    n = len(batch.base_fen)
     p = _params(batch.tables, "contributions.csv")
+    override = batch.injury_ppm is not None
     for g, item in enumerate(p.resolved.groups):
-        get = {name: values[batch.cells, g] for name, values in p.arrays.items()}
-        if item == "injury" and batch.injury_ppm is not None:
-            get["employer_rate"] = np.where(batch.injury_ppm >= 0, batch.injury_ppm, get["employer_rate"])
+        cell = {name: values[batch.ucells, g] for name, values in p.arrays.items()}
         # An item counts only when both sides and both base limits are known; a half-known item
         # would understate the total silently, so it is reported missing instead.
-        present = ((get["employer_rate"] >= 0) | (get["employer_fixed"] >= 0)) \
-            & ((get["employee_rate"] >= 0) | (get["employee_fixed"] >= 0)) \
-            & (get["base_floor"] >= 0) & (get["base_ceiling"] >= 0)
-        yield (item, present, *_amounts(batch.base_fen, get, get["employee_rate"], get["employer_rate"]))
+        limits = (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0) \
+            & ((cell["employee_rate"] >= 0) | (cell["employee_fixed"] >= 0))
+        employer_known = (cell["employer_rate"] >= 0) | (cell["employer_fixed"] >= 0)
+        get = {name: _spread(values, batch.local) for name, values in cell.items()}
+        if item == "injury" and override:
+            get["employer_rate"] = np.where(batch.injury_ppm >= 0, batch.injury_ppm, get["employer_rate"])
+            present = _spread(limits, batch.local) & ((batch.injury_ppm >= 0) | _spread(employer_known, batch.local))
+        elif (limits & employer_known).any():
+            present = _spread(limits & employer_known, batch.local)
+        else:
+            continue
+        present = np.broadcast_to(present, n)
+        if present.any():
+            yield (item, present, *_amounts(batch.base_fen, get, get["employee_rate"], get["employer_rate"]))
     h = _params(batch.tables, "housing_fund.csv")
-    enrolled = batch.hf_cells >= 0
-    get = {name: np.where(enrolled, values[np.maximum(batch.hf_cells, 0), 0], -1)
-           for name, values in h.arrays.items()}
-    rate = _housing_fund_rate(batch, get, enrolled)
-    get.update(employer_fixed=np.full(len(rate), -1), employee_fixed=np.full(len(rate), -1))
-    present = enrolled & (rate >= 0) & (get["base_floor"] >= 0) & (get["base_ceiling"] >= 0)
-    yield (HOUSING_FUND, present, *_amounts(batch.base_fen, get, rate, rate))
+    enrolled = batch.hf_ucells >= 0
+    cell = {name: np.where(enrolled, values[np.maximum(batch.hf_ucells, 0), 0], -1)
+            for name, values in h.arrays.items()}
+    complete = enrolled & (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0)
+    if complete.any():
+        get = {name: _spread(values, batch.local) for name, values in cell.items()}
+        rate = _housing_fund_rate(batch, get, _spread(complete, batch.local))
+        get.update(employer_fixed=-1, employee_fixed=-1)
+        present = np.broadcast_to(_spread(complete, batch.local) & (rate >= 0) & (batch.housing_fund_ppm != 0), n)
+        yield (HOUSING_FUND, present, *_amounts(batch.base_fen, get, rate, rate))
+
+
+def _spread(per_cell: np.ndarray, local: np.ndarray):
+    """Per-row values from per-cell values: a scalar when every cell agrees (the common case)."""
+    if len(per_cell) and (per_cell == per_cell[0]).all():
+        return per_cell[0]
+    return per_cell[local]
 
 
 def _amounts(base_fen, get, employee_ppm, employer_ppm):
     floor = np.maximum(get["base_floor"], 0)
     ceiling = np.where(get["base_ceiling"] >= 0, get["base_ceiling"], _NO_CEILING)
     used = np.minimum(np.maximum(base_fen, floor), ceiling)
-    rounding = get["rounding"]
-    employee = round_amounts(used * np.maximum(employee_ppm, 0), rounding) + np.maximum(get["employee_fixed"], 0)
-    employer = round_amounts(used * np.maximum(employer_ppm, 0), rounding) + np.maximum(get["employer_fixed"], 0)
-    return used, employee, employer, employee_ppm, employer_ppm
+    n = len(base_fen)
+    amounts = []
+    for ppm, fixed in ((employee_ppm, get["employee_fixed"]), (employer_ppm, get["employer_fixed"])):
+        amount = round_amounts(used * np.maximum(ppm, 0), get["rounding"])
+        if np.ndim(fixed) or fixed > 0:  # skip a pass over the column when no row has a fixed amount
+            amount = amount + np.maximum(fixed, 0)
+        amounts.append(np.broadcast_to(amount, n))
+    return (used, *amounts, np.broadcast_to(employee_ppm, n), np.broadcast_to(employer_ppm, n))
 
 
-def _housing_fund_rate(batch: Batch, get, enrolled) -> np.ndarray:
+def _housing_fund_rate(batch: Batch, get, enrolled):
     asked = batch.housing_fund_ppm
     default = np.where(get["rate_default"] >= 0, get["rate_default"], get["rate_min"])
-    rate = np.where(asked > 0, asked, default)
+    if not (asked > 0).any():
+        return default
     low = np.where(get["rate_min"] >= 0, get["rate_min"], 0)
     high = np.where(get["rate_max"] >= 0, get["rate_max"], PPM)
-    bad = enrolled & (asked > 0) & ((asked < low) | (asked > high))
+    bad = np.broadcast_to(enrolled & (asked > 0) & ((asked < low) | (asked > high)), asked.shape)
     if bad.any():
         i = int(np.argmax(bad))
+        low_i, high_i = np.broadcast_to(low, asked.shape)[i], np.broadcast_to(high, asked.shape)[i]
         raise RateOutOfRangeError(
             f"housing_fund_rate {asked[i] / PPM:g} is outside {batch.region_id[i]}'s allowed range "
-            f"{low[i] / PPM:g}–{high[i] / PPM:g}" + ("" if len(asked) == 1 else f" (row {i})"))
-    return rate
+            f"{low_i / PPM:g}–{high_i / PPM:g}" + ("" if len(asked) == 1 else f" (row {i})"))
+    return np.where(asked > 0, asked, default)
 
 
 # ---------------------------------------------------------------- public views
@@ -184,7 +231,8 @@ def payroll(frame: pd.DataFrame, on=None, *, tables: PolicyTables | None = None)
     for item, present, used, employee, employer, *_ in item_amounts(batch):
         if not present.any():
             continue
-        employee, employer = np.where(present, employee, 0), np.where(present, employer, 0)
+        if not present.all():
+            employee, employer = np.where(present, employee, 0), np.where(present, employer, 0)
         out[f"{item}_employee"], out[f"{item}_employer"] = to_yuan(employee), to_yuan(employer)
         employee_total += employee
         employer_total += employer

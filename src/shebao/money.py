@@ -26,11 +26,7 @@ MAX_BASE_YUAN = 1e9  # keeps base_fen × rate_ppm inside int64
 
 def round_amounts(micro_fen: np.ndarray, rounding: np.ndarray) -> np.ndarray:
     """Round non-negative amounts in millionths of a fen by each row's rounding code → fen."""
-    codes = np.unique(rounding)
-    if len(codes) == 1:  # the common case: one rule for the whole batch
-        unit, offset = _UNITS[codes[0]], _OFFSETS[codes[0]]
-    else:
-        unit, offset = _UNITS[rounding], _OFFSETS[rounding]
+    unit, offset = _UNITS[rounding], _OFFSETS[rounding]  # scalars when one rule covers the batch
     return (micro_fen + offset) // unit * (unit // PPM)
 
 
