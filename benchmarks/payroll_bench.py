@@ -11,8 +11,6 @@ arithmetic. Peak memory is the child process's max RSS for the largest size.
 from __future__ import annotations
 
 import argparse
-import json
-import resource
 import subprocess
 import sys
 import time

@@ -1,9 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import replace_in
 
 import shebao as sb
-from conftest import replace_in
 
 
 def test_region_spellings_resolve():

@@ -1,9 +1,9 @@
 import json
 from pathlib import Path
 
+from conftest import replace_in
 from typer.testing import CliRunner
 
-from conftest import replace_in
 from shebao.cli import app
 from shebao.schema import data_dictionary_markdown
 
@@ -31,10 +31,12 @@ def test_one_month_table_and_csv():
 
 
 def test_bad_input_is_one_line_exit_2():
+    import subprocess
+    import sys
+
     from shebao.cli import main
-    import subprocess, sys
     proc = subprocess.run([sys.executable, "-m", "shebao", "contributions", "nowhere", "--base", "1", "--on",
-                           "2025-01-01"], capture_output=True, text=True)
+                           "2025-01-01"], check=False, capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: unknown region") and "Traceback" not in proc.stderr
     assert callable(main)

@@ -6,13 +6,25 @@
 """
 
 from shebao.contributions import (
-    compare, contributions, covered_regions, missing_items, month_table, payroll, yearly_contributions,
+    compare,
+    contributions,
+    covered_regions,
+    missing_items,
+    month_table,
+    payroll,
+    yearly_contributions,
 )
 from shebao.coverage import coverage
 from shebao.data import check, load
 from shebao.errors import (
-    AmbiguousRegionError, InputError, NoDataError, PolicyDataError, RateOutOfRangeError, RegionError,
-    ShebaoError, UnknownRegionError,
+    AmbiguousRegionError,
+    InputError,
+    NoDataError,
+    PolicyDataError,
+    RateOutOfRangeError,
+    RegionError,
+    ShebaoError,
+    UnknownRegionError,
 )
 from shebao.regions import regions, resolve_region
 

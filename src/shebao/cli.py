@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -61,7 +60,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _tables(policydata: Optional[Path]):
+def _tables(policydata: Path | None):
     from shebao.data import load
 
     return load(policydata)
@@ -71,13 +70,13 @@ def _tables(policydata: Optional[Path]):
 def contributions(
     region: str = typer.Argument(..., help="Region name or code: 北京, Beijing, 110000."),
     base: float = typer.Option(..., "--base", help="Monthly contribution base in yuan."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date YYYY-MM-DD (one month)."),
-    year: Optional[int] = typer.Option(None, "--year", help="Calendar year: month by month."),
-    housing_fund_rate: Optional[float] = typer.Option(None, "--housing-fund-rate", help="e.g. 0.12; 0 = none."),
-    injury_rate: Optional[float] = typer.Option(None, "--injury-rate", help="Employer's work-injury rate."),
+    on: str | None = typer.Option(None, "--on", help="Date YYYY-MM-DD (one month)."),
+    year: int | None = typer.Option(None, "--year", help="Calendar year: month by month."),
+    housing_fund_rate: float | None = typer.Option(None, "--housing-fund-rate", help="e.g. 0.12; 0 = none."),
+    injury_rate: float | None = typer.Option(None, "--injury-rate", help="Employer's work-injury rate."),
     detail: bool = typer.Option(False, "--detail", help="With --year: one row per month and item."),
     fmt: Format = FORMAT,
-    policydata: Optional[Path] = POLICYDATA,
+    policydata: Path | None = POLICYDATA,
 ) -> None:
     """Employee and employer contributions per item for one month (--on) or a year (--year)."""
     import shebao as sb
@@ -113,10 +112,10 @@ def _missing_note(tables, region, on) -> list[str]:
 def compare(
     base: float = typer.Option(..., "--base", help="Monthly contribution base in yuan."),
     year: int = typer.Option(..., "--year", help="Calendar year."),
-    regions: Optional[str] = typer.Option(None, "--regions", help="Comma-separated; default: all with data."),
-    housing_fund_rate: Optional[float] = typer.Option(None, "--housing-fund-rate"),
+    regions: str | None = typer.Option(None, "--regions", help="Comma-separated; default: all with data."),
+    housing_fund_rate: float | None = typer.Option(None, "--housing-fund-rate"),
     fmt: Format = FORMAT,
-    policydata: Optional[Path] = POLICYDATA,
+    policydata: Path | None = POLICYDATA,
 ) -> None:
     """Yearly employee, employer and total contributions at one base, one row per region."""
     import shebao as sb
@@ -135,7 +134,7 @@ def compare(
 
 
 @app.command("regions")
-def regions_command(fmt: Format = FORMAT, policydata: Optional[Path] = POLICYDATA) -> None:
+def regions_command(fmt: Format = FORMAT, policydata: Path | None = POLICYDATA) -> None:
     """The regions the tables know, and which tables hold rows for each."""
     import shebao as sb
 
@@ -143,7 +142,7 @@ def regions_command(fmt: Format = FORMAT, policydata: Optional[Path] = POLICYDAT
 
 
 @data_app.command("check")
-def data_check(policydata: Optional[Path] = POLICYDATA) -> None:
+def data_check(policydata: Path | None = POLICYDATA) -> None:
     """Validate every policy table; each problem as file:line:column: message."""
     from shebao.data import check, default_directory
 
@@ -161,7 +160,7 @@ def data_check(policydata: Optional[Path] = POLICYDATA) -> None:
 def data_coverage(
     markdown: bool = typer.Option(False, "--markdown", help="Markdown table (for policydata/README.md)."),
     fmt: Format = FORMAT,
-    policydata: Optional[Path] = POLICYDATA,
+    policydata: Path | None = POLICYDATA,
 ) -> None:
     """Regions × years × tables: months covered out of 12."""
     from shebao.coverage import coverage, coverage_markdown
