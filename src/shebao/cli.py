@@ -172,6 +172,24 @@ def data_coverage(
         _emit(frame, fmt, "months covered (of 12)")
 
 
+@data_app.command("readme")
+def data_readme(
+    write: bool = typer.Option(False, "--write", help="Rewrite policydata/README.md in place."),
+    policydata: Path | None = POLICYDATA,
+) -> None:
+    """Regenerate the coverage table and column dictionary of policydata/README.md (prints it without --write)."""
+    from shebao.data import default_directory
+    from shebao.datadocs import render
+
+    readme = (policydata or default_directory()) / "README.md"
+    text = render(readme.read_text(encoding="utf-8"), _tables(policydata))
+    if write:
+        readme.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {readme}")
+    else:
+        sys.stdout.write(text)
+
+
 def main() -> None:
     from shebao.errors import ShebaoError
 

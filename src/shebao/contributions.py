@@ -50,20 +50,35 @@ def _params(tables: PolicyTables, table: str) -> _Params:
 
 @dataclass(eq=False)
 class Batch:
-    """Prepared inputs of one calculation: one element per (person, month)."""
+    """Prepared inputs of one calculation, one element per (person, month).
+
+    Parameters live per distinct (region, month) cell (``ucells``, few); ``local`` maps each
+    element to its cell, so per-element work is only the arithmetic itself.
+    """
 
     tables: PolicyTables
-    region_id: np.ndarray  # str
-    codes: np.ndarray  # region codes
-    months: np.ndarray  # month numbers
+    index: pd.Index
+    ids: np.ndarray  # the distinct region_ids
+    labels: np.ndarray  # element → position in ids
+    months: np.ndarray  # element → month number
     base_fen: np.ndarray
-    housing_fund_ppm: np.ndarray  # -1 = region default, 0 = not enrolled
-    injury_ppm: np.ndarray | None  # -1 or None = the region's rate
-    cells: np.ndarray = None  # flat (region, month) cell of each element
-    hf_cells: np.ndarray = None  # the same in the housing-fund cube; -1 = no figures / not enrolled
-    local: np.ndarray = None  # index of each element's cell in ``ucells``
-    ucells: np.ndarray = None  # the distinct cells of the batch (few: regions × months)
-    hf_ucells: np.ndarray = None
+    housing_fund_ppm: np.ndarray | np.int64  # -1 = region default, 0 = not enrolled
+    injury_ppm: np.ndarray | np.int64  # -1 = the region's rate
+    local: np.ndarray  # element → position in ucells
+    ucells: np.ndarray  # distinct contribution cells
+    hf_ucells: np.ndarray  # their housing-fund cells, -1 = no figures
+
+    @property
+    def region_id(self) -> np.ndarray:
+        return self.ids[self.labels]
+
+    @property
+    def cells(self) -> np.ndarray:
+        return self.ucells[self.local]
+
+    @property
+    def hf_cells(self) -> np.ndarray:
+        return self.hf_ucells[self.local]
 
 
 def prepare(base, region, months, housing_fund_rate=None, injury_rate=None, tables=None) -> Batch:
@@ -76,130 +91,133 @@ def prepare(base, region, months, housing_fund_rate=None, injury_rate=None, tabl
     column = {name: (x.set_axis(index) if isinstance(x, pd.Series) else
                      pd.Series(np.full(n, x, dtype=object) if np.isscalar(x) else x, index=index))
               for name, x in (("base", base), ("region", region))}
-    base_yuan = numeric_column(column["base"], "base")
-    months = np.broadcast_to(np.asarray(months, dtype=np.int64), n)
+    base_fen = to_fen(numeric_column(column["base"], "base"))
     labels, uniques = pd.factorize(column["region"])  # resolve each distinct name once
     if (labels < 0).any():
         bad = index[int(np.argmax(labels < 0))]
         raise InputError("region is missing" + ("" if n == 1 else f" in row {bad!r}"))
     ids = np.array([resolve_region(name, tables) for name in uniques], dtype=object)
-    code_of = resolve(tables, "contributions.csv").code_of
-    region_id = ids[labels]
-    codes = np.array([code_of[r] for r in ids], dtype=np.int64)[labels]
-    batch = Batch(tables, region_id, codes, months, to_fen(base_yuan),
-                  _rate_ppm(housing_fund_rate, index, "housing_fund_rate"),
-                  None if injury_rate is None else _rate_ppm(injury_rate, index, "injury_rate"))
-    batch.cells = _params(tables, "contributions.csv").resolved.check_covered(
-        batch.codes, batch.months, "contribution")
-    batch.hf_cells = _housing_fund_cells(batch)
-    if len(batch.months) and batch.months.min() == batch.months.max():  # payroll: one month, no sort
-        first = np.empty(len(ids), dtype=np.int64)
-        first[labels[::-1]] = np.arange(len(labels) - 1, -1, -1)  # first row of each label, no sort
-        batch.local = labels
-        batch.ucells = batch.cells[first]
+    contrib = _params(tables, "contributions.csv").resolved
+    codes = np.array([contrib.code_of[r] for r in ids], dtype=np.int64)
+    months = np.broadcast_to(np.asarray(months, dtype=np.int64), n)
+    if n and months.min() == months.max():  # one month (payroll): one cell per region, no sort
+        local, cell_codes, cell_months = labels, codes, np.full(len(ids), months[0])
     else:
-        batch.ucells, first, batch.local = np.unique(batch.cells, return_index=True, return_inverse=True)
-    batch.hf_ucells = batch.hf_cells[first]
-    return batch
+        low = int(months.min()) if n else 0
+        keys, local = np.unique(labels.astype(np.int64) * 100_000 + (months - low), return_inverse=True)
+        cell_codes, cell_months = codes[keys // 100_000], keys % 100_000 + low
+    ucells = contrib.check_covered(cell_codes, cell_months, "contribution")
+    return Batch(tables, index, ids, labels, months, base_fen,
+                 _rate_ppm(housing_fund_rate, index, "housing_fund_rate"),
+                 _rate_ppm(injury_rate, index, "injury_rate"), np.asarray(local, dtype=np.int64), ucells,
+                 _housing_fund_cells(tables, cell_codes, cell_months))
 
 
-def _rate_ppm(rate, index, what) -> np.ndarray:
-    """A rate per row in millionths; blank cells give -1 (the region's own rate)."""
-    out = np.full(len(index), -1, dtype=np.int64)
+def _rate_ppm(rate, index, what):
+    """A rate in millionths: a scalar for one rate, an array for a column; blank/None → -1."""
     if rate is None:
-        return out
-    values = pd.Series(rate if np.isscalar(rate) else np.asarray(rate, dtype=object), index=index)
+        return np.int64(-1)
+    if np.isscalar(rate):
+        return np.int64(np.rint(numeric_column(pd.Series([rate]), what, upper=1)[0] * PPM))
+    values = pd.Series(np.asarray(rate, dtype=object), index=index)
     known = values.notna().to_numpy()
+    out = np.full(len(index), -1, dtype=np.int64)
     if known.any():
         out[known] = np.rint(numeric_column(values[known], what, upper=1) * PPM)
     return out
 
 
-def _housing_fund_cells(batch: Batch) -> np.ndarray:
-    """Housing-fund cube cells; -1 where the tables hold no figures."""
-    res = _params(batch.tables, "housing_fund.csv").resolved
-    offset = batch.months - res.first_month
+def _housing_fund_cells(tables, codes: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Housing-fund cube cells of (region code, month) pairs; -1 where the tables hold no figures."""
+    res = _params(tables, "housing_fund.csv").resolved
+    offset = months - res.first_month
     inside = (offset >= 0) & (offset < res.covered.shape[1])
     covered = np.zeros(len(offset), dtype=bool)
-    covered[inside] = res.covered[batch.codes[inside], offset[inside]]
-    return np.where(covered, batch.codes * res.covered.shape[1] + offset, -1)
+    covered[inside] = res.covered[codes[inside], offset[inside]]
+    return np.where(covered, codes * res.covered.shape[1] + offset, -1)
 
 
 def item_amounts(batch: Batch):
     """Yield (item, present, base_used_fen, employee_fen, employer_fen, employee_ppm, employer_ppm).
 
-    One pass per item over whole columns. Parameters are looked up once per distinct
-    (region, month) cell and spread to the rows; items no row has are skipped.
+    One pass per item over whole columns; items no element has are skipped.
     """
-    n = len(batch.base_fen)
     p = _params(batch.tables, "contributions.csv")
-    override = batch.injury_ppm is not None
+    injury = batch.injury_ppm
     for g, item in enumerate(p.resolved.groups):
         cell = {name: values[batch.ucells, g] for name, values in p.arrays.items()}
         # An item counts only when both sides and both base limits are known; a half-known item
         # would understate the total silently, so it is reported missing instead.
-        limits = (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0) \
+        rest = (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0) \
             & ((cell["employee_rate"] >= 0) | (cell["employee_fixed"] >= 0))
         employer_known = (cell["employer_rate"] >= 0) | (cell["employer_fixed"] >= 0)
-        get = {name: _spread(values, batch.local) for name, values in cell.items()}
-        if item == "injury" and override:
-            get["employer_rate"] = np.where(batch.injury_ppm >= 0, batch.injury_ppm, get["employer_rate"])
-            present = _spread(limits, batch.local) & ((batch.injury_ppm >= 0) | _spread(employer_known, batch.local))
-        elif (limits & employer_known).any():
-            present = _spread(limits & employer_known, batch.local)
+        get = {name: _spread(values, batch.local) for name, values in _clean(cell).items()}
+        if item == "injury" and (np.ndim(injury) or injury >= 0):
+            get["employer_rate"] = np.where(injury >= 0, injury, get["employer_rate"])
+            present = _spread(rest, batch.local) & ((injury >= 0) | _spread(employer_known, batch.local))
+        elif (rest & employer_known).any():
+            present = _spread(rest & employer_known, batch.local)
         else:
             continue
-        present = np.broadcast_to(present, n)
-        if present.any():
-            yield (item, present, *_amounts(batch.base_fen, get, get["employee_rate"], get["employer_rate"]))
+        yield (item, np.broadcast_to(present, len(batch.base_fen)), *_amounts(batch.base_fen, get))
     h = _params(batch.tables, "housing_fund.csv")
     enrolled = batch.hf_ucells >= 0
     cell = {name: np.where(enrolled, values[np.maximum(batch.hf_ucells, 0), 0], -1)
             for name, values in h.arrays.items()}
-    complete = enrolled & (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0)
+    default = np.where(cell["rate_default"] >= 0, cell["rate_default"], cell["rate_min"])
+    complete = enrolled & (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0) & (default >= 0)
     if complete.any():
-        get = {name: _spread(values, batch.local) for name, values in cell.items()}
-        rate = _housing_fund_rate(batch, get, _spread(complete, batch.local))
-        get.update(employer_fixed=-1, employee_fixed=-1)
-        present = np.broadcast_to(_spread(complete, batch.local) & (rate >= 0) & (batch.housing_fund_ppm != 0), n)
-        yield (HOUSING_FUND, present, *_amounts(batch.base_fen, get, rate, rate))
+        get = {name: _spread(values, batch.local) for name, values in _clean(cell).items()}
+        get["employee_rate"] = get["employer_rate"] = _housing_fund_rate(batch, get, _spread(default, batch.local))
+        present = _spread(complete, batch.local) & (batch.housing_fund_ppm != 0)
+        yield (HOUSING_FUND, np.broadcast_to(present, len(batch.base_fen)), *_amounts(batch.base_fen, get))
+
+
+def _clean(cell: dict) -> dict:
+    """Per-cell parameters ready for arithmetic: unknown floor 0, no ceiling, rates and fixed ≥ 0."""
+    out = {name: np.maximum(values, 0) for name, values in cell.items()}
+    out["base_ceiling"] = np.where(cell["base_ceiling"] >= 0, cell["base_ceiling"], _NO_CEILING)
+    for side in ("employee", "employer"):
+        out.setdefault(f"{side}_rate", np.zeros(len(out["base_floor"]), dtype=np.int64))
+        out.setdefault(f"{side}_fixed", np.zeros(len(out["base_floor"]), dtype=np.int64))
+    return out
 
 
 def _spread(per_cell: np.ndarray, local: np.ndarray):
-    """Per-row values from per-cell values: a scalar when every cell agrees (the common case)."""
+    """Per-element values from per-cell values: a scalar when every cell agrees (the common case)."""
     if len(per_cell) and (per_cell == per_cell[0]).all():
         return per_cell[0]
     return per_cell[local]
 
 
-def _amounts(base_fen, get, employee_ppm, employer_ppm):
-    floor = np.maximum(get["base_floor"], 0)
-    ceiling = np.where(get["base_ceiling"] >= 0, get["base_ceiling"], _NO_CEILING)
-    used = np.minimum(np.maximum(base_fen, floor), ceiling)
+def _amounts(base_fen, get):
+    """base_used, employee and employer amounts (fen) and the two rates (ppm) of one item."""
     n = len(base_fen)
+    used = np.maximum(base_fen, get["base_floor"])
+    np.minimum(used, get["base_ceiling"], out=used)
     amounts = []
-    for ppm, fixed in ((employee_ppm, get["employee_fixed"]), (employer_ppm, get["employer_fixed"])):
-        amount = round_amounts(used * np.maximum(ppm, 0), get["rounding"])
-        if np.ndim(fixed) or fixed > 0:  # skip a pass over the column when no row has a fixed amount
-            amount = amount + np.maximum(fixed, 0)
+    for side in ("employee", "employer"):
+        amount = round_amounts(used * get[f"{side}_rate"], get["rounding"])
+        fixed = get[f"{side}_fixed"]
+        if np.ndim(fixed) or fixed > 0:  # skip a pass over the column when no element has a fixed amount
+            amount += fixed
         amounts.append(np.broadcast_to(amount, n))
-    return (used, *amounts, np.broadcast_to(employee_ppm, n), np.broadcast_to(employer_ppm, n))
+    return (used, *amounts, np.broadcast_to(get["employee_rate"], n), np.broadcast_to(get["employer_rate"], n))
 
 
-def _housing_fund_rate(batch: Batch, get, enrolled):
+def _housing_fund_rate(batch: Batch, get, default):
     asked = batch.housing_fund_ppm
-    default = np.where(get["rate_default"] >= 0, get["rate_default"], get["rate_min"])
-    if not (asked > 0).any():
+    if not np.any(asked > 0):
         return default
-    low = np.where(get["rate_min"] >= 0, get["rate_min"], 0)
-    high = np.where(get["rate_max"] >= 0, get["rate_max"], PPM)
-    bad = np.broadcast_to(enrolled & (asked > 0) & ((asked < low) | (asked > high)), asked.shape)
+    low, high = get["rate_min"], np.where(get["rate_max"] > 0, get["rate_max"], PPM)
+    bad = np.broadcast_to((asked > 0) & ((asked < low) | (asked > high)), batch.base_fen.shape)
     if bad.any():
         i = int(np.argmax(bad))
-        low_i, high_i = np.broadcast_to(low, asked.shape)[i], np.broadcast_to(high, asked.shape)[i]
+        value = np.broadcast_to(asked, bad.shape)[i]
+        low_i, high_i = np.broadcast_to(low, bad.shape)[i], np.broadcast_to(high, bad.shape)[i]
         raise RateOutOfRangeError(
-            f"housing_fund_rate {asked[i] / PPM:g} is outside {batch.region_id[i]}'s allowed range "
-            f"{low_i / PPM:g}–{high_i / PPM:g}" + ("" if len(asked) == 1 else f" (row {i})"))
+            f"housing_fund_rate {value / PPM:g} is outside {batch.region_id[i]}'s allowed range "
+            f"{low_i / PPM:g}–{high_i / PPM:g}" + ("" if len(bad) == 1 else f" (row {batch.index[i]!r})"))
     return np.where(asked > 0, asked, default)
 
 
@@ -222,24 +240,23 @@ def payroll(frame: pd.DataFrame, on=None, *, tables: PolicyTables | None = None)
     if missing:
         raise InputError(f"payroll input lacks column(s) {missing}; it has {list(frame.columns)}")
     month = month_number(to_date(on if on is not None else dt.date.today()))
-    batch = prepare(frame["base"], frame["region"], np.full(len(frame), month),
+    batch = prepare(frame["base"], frame["region"], month,
                     frame.get("housing_fund_rate"), frame.get("injury_rate"), tables)
-    out = pd.DataFrame(index=frame.index)
+    columns = {}
     employee_total = np.zeros(len(frame), dtype=np.int64)
     employer_total = np.zeros(len(frame), dtype=np.int64)
     clamped = np.zeros(len(frame), dtype=bool)
     for item, present, used, employee, employer, *_ in item_amounts(batch):
-        if not present.any():
-            continue
-        if not present.all():
+        everyone = present.all()
+        if not everyone:
             employee, employer = np.where(present, employee, 0), np.where(present, employer, 0)
-        out[f"{item}_employee"], out[f"{item}_employer"] = to_yuan(employee), to_yuan(employer)
+        columns[f"{item}_employee"], columns[f"{item}_employer"] = to_yuan(employee), to_yuan(employer)
         employee_total += employee
         employer_total += employer
-        clamped |= present & (used != batch.base_fen)
-    out["employee_total"], out["employer_total"] = to_yuan(employee_total), to_yuan(employer_total)
-    out["base_clamped"] = clamped
-    return out
+        clamped |= (used != batch.base_fen) if everyone else present & (used != batch.base_fen)
+    columns["employee_total"], columns["employer_total"] = to_yuan(employee_total), to_yuan(employer_total)
+    columns["base_clamped"] = clamped
+    return pd.DataFrame(columns, index=frame.index, copy=False)
 
 
 def _long(batch: Batch, extra: dict | None = None) -> pd.DataFrame:

@@ -24,10 +24,17 @@ _OFFSETS = np.array([{"half_up": u // 2, "up": u - 1, "down": 0}[m] for u, m in 
 MAX_BASE_YUAN = 1e9  # keeps base_fen × rate_ppm inside int64
 
 
-def round_amounts(micro_fen: np.ndarray, rounding: np.ndarray) -> np.ndarray:
-    """Round non-negative amounts in millionths of a fen by each row's rounding code → fen."""
+def round_amounts(micro_fen: np.ndarray, rounding) -> np.ndarray:
+    """Round non-negative amounts in millionths of a fen by each row's rounding code → fen.
+
+    Works in place on ``micro_fen`` (callers pass a fresh array); ``rounding`` may be a scalar.
+    """
     unit, offset = _UNITS[rounding], _OFFSETS[rounding]  # scalars when one rule covers the batch
-    return (micro_fen + offset) // unit * (unit // PPM)
+    micro_fen += offset
+    micro_fen //= unit
+    if np.ndim(unit) or unit != PPM:
+        micro_fen *= unit // PPM
+    return micro_fen
 
 
 def to_fen(yuan: np.ndarray) -> np.ndarray:

@@ -99,9 +99,9 @@ def _resolve(tables: PolicyTables, table: str) -> Resolved:
     depth = frame["region_id"].map(lambda r: len(chains[r]))
     starts = frame["effective_from"].map(month_number)
     ends_known = frame["effective_to"].dropna().map(month_number)
-    open_end = max(starts, default=0) // 12 * 12 + 11  # open rows run to December of the latest start year
-    horizon = max([open_end, *ends_known])
-    ends = frame["effective_to"].map(lambda d: open_end if d is None else month_number(d))
+    # Open rows run to the table's horizon: its latest end date, or December of its latest start year.
+    horizon = max([max(starts, default=0) // 12 * 12 + 11, *ends_known])
+    ends = frame["effective_to"].map(lambda d: horizon if d is None else month_number(d))
     first = int(starts.min()) if len(frame) else 0
     n_months = max(horizon - first + 1, 0)
 

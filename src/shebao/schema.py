@@ -39,7 +39,8 @@ class Column:
 _PERIOD = (
     Column("effective_from", "date", "First day in force (YYYY-MM-DD, the 1st of a month), inclusive."),
     Column("effective_to", "date", "Last day in force (YYYY-MM-DD, the last day of a month), inclusive; "
-           "empty = open (in force until the end of the latest year the table covers).", required=False),
+           "empty = open (in force up to the table's horizon: its latest end date, or December of the "
+           "latest year in which one of its rows starts).", required=False),
 )
 _PROVENANCE = (
     Column("source_id", "sources", "Key into `sources.csv` of the document that states this row's figures."),
