@@ -95,3 +95,17 @@ def test_payroll_matches_contributions():
         assert out.loc[label, "employee_total"] == pytest.approx(long["employee_monthly"].sum(), abs=1e-9)
         assert out.loc[label, "employer_total"] == pytest.approx(long["employer_monthly"].sum(), abs=1e-9)
     assert out["base_clamped"].tolist() == [False, True, True]
+
+
+def test_series_input_gives_row_column():
+    frame = sb.contributions(pd.Series([3000, 50000]), pd.Series(["广州", "上海"]), on="2025-08-01")
+    assert set(frame["row"]) == {0, 1}
+    assert frame.loc[(frame["row"] == 0) & (frame["item"] == "pension"), "employee_monthly"].item() == 440.80
+
+
+def test_regions_table_and_missing_items():
+    table = sb.regions().set_index("region_id")
+    assert table.loc["440100", "name_zh"] == "广州市" and table.loc["440100", "parent_id"] == "440000"
+    assert table.loc["310000", "has_contributions"] and not table.loc["420100", "has_contributions"]
+    assert "housing_fund" in sb.missing_items("广州", "2025-08-01")
+    assert "housing_fund" not in sb.missing_items("广州", "2025-08-01", housing_fund_rate=0)

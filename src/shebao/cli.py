@@ -91,19 +91,19 @@ def contributions(
                        "employee_monthly", "employer_monthly", "source_id", "confidence"]] \
             if fmt is Format.table else frame
         _emit(shown, fmt, f"{frame['region'].iloc[0]} {on}: base {base:,.2f}",
-              _missing_note(tables, region, on))
+              _missing_note(tables, region, on, housing_fund_rate))
         return
     frame = sb.yearly_contributions(base, region, year, housing_fund_rate=housing_fund_rate,
                                     injury_rate=injury_rate, tables=tables)
     out = frame if detail else sb.month_table(frame)
     _emit(out, fmt, f"{frame['region'].iloc[0]} {year}: base {base:,.2f} (last row: year total)",
-          _missing_note(tables, region, f"{year}-01-01"))
+          _missing_note(tables, region, f"{year}-01-01", housing_fund_rate))
 
 
-def _missing_note(tables, region, on) -> list[str]:
+def _missing_note(tables, region, on, housing_fund_rate=None) -> list[str]:
     import shebao as sb
 
-    missing = sb.missing_items(region, on, tables=tables)
+    missing = sb.missing_items(region, on, housing_fund_rate, tables=tables)
     return [f"Not in the tables for this region and date, so left out of the totals: {', '.join(missing)}"] \
         if missing else []
 

@@ -425,13 +425,17 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
     return out.sort_values("total_yearly", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def missing_items(region, on=None, *, tables: PolicyTables | None = None) -> list[str]:
+def missing_items(region, on=None, housing_fund_rate=None, *, tables: PolicyTables | None = None) -> list[str]:
     """Core items (pension, medical, …, housing_fund) the tables hold no figures for in that month.
+
+    ``housing_fund_rate=0`` (not enrolled) leaves the housing fund off the list.
 
     >>> missing_items("北京", "2025-08-01")
     []
     """
     month = month_number(to_date(on if on is not None else dt.date.today()))
-    batch = prepare(0, region, month, tables=tables)
+    batch = prepare(0, region, month, housing_fund_rate, tables=tables)
     found = {item for item, present, *_ in item_amounts(batch) if present[0]}
+    if housing_fund_rate == 0:
+        found.add(HOUSING_FUND)
     return [item for item in CORE_ITEMS if item not in found]

@@ -54,6 +54,7 @@ class Resolved:
     columns: tuple[str, ...]
     row: np.ndarray  # int32 (regions, months, groups, columns), -1 = no figure
     covered: np.ndarray  # bool (regions, months): the region or a non-national parent has rows
+    names: tuple[str, ...] = ()  # name_zh of each region, for messages
 
     @property
     def code_of(self) -> dict[str, int]:
@@ -83,7 +84,9 @@ class Resolved:
         months = np.flatnonzero(self.covered[code]) + self.first_month
         span = (f"covers {month_label(months[0])} to {month_label(months[-1])}" if len(months)
                 else "has no rows")
-        return f"no {table} figures for {self.region_ids[code]} in {month_label(month)}: its data {span}"
+        gaps = " with gaps" if len(months) and len(months) != months[-1] - months[0] + 1 else ""
+        name = f"{self.names[code]} ({self.region_ids[code]})" if self.names else self.region_ids[code]
+        return f"no {table} figures for {name} in {month_label(month)}: its data {span}{gaps}"
 
 
 def resolve(tables: PolicyTables, table: str) -> Resolved:
@@ -121,4 +124,5 @@ def _resolve(tables: PolicyTables, table: str) -> Resolved:
         if frame.at[i, "region_id"] != NATIONAL:
             covered[np.ix_(targets, range(n_months)[months])] = True
     covered[code_of[NATIONAL]] = (row[code_of[NATIONAL]] >= 0).any(axis=(1, 2))
-    return Resolved(frame, region_ids, first, groups, columns, row, covered)
+    names = tuple(tables["regions.csv"]["name_zh"])
+    return Resolved(frame, region_ids, first, groups, columns, row, covered, names)
