@@ -62,5 +62,7 @@ def numeric_column(values: pd.Series, what: str, *, upper: float = MAX_BASE_YUAN
         if mask.any():
             label = values.index[int(np.argmax(mask))]
             where = "" if len(values) == 1 else f" in row {label!r}"
-            raise InputError(f"{what}{where} {message}: {values.loc[label]!r}")
+            value = values.loc[label]
+            value = value.item() if isinstance(value, np.generic) else value
+            raise InputError(f"{what}{where} {message}: {value!r}")
     return numbers.to_numpy()
