@@ -83,7 +83,8 @@ def test_compare_columns_and_order():
     assert {"region", "employee_yearly", "employer_yearly", "total_yearly", "missing_items"} <= set(frame.columns)
     assert frame["total_yearly"].is_monotonic_decreasing
     assert (frame["employee_yearly"] + frame["employer_yearly"] - frame["total_yearly"]).abs().max() < 1e-6
-    assert "北京" not in set(frame["region"])  # 北京 has figures for half of 2025 only
+    assert "北京" in set(frame["region"])
+    assert "北京" not in set(sb.compare(10000, 2024)["region"])  # 北京 has figures from 2024-07 only
 
 
 def test_payroll_matches_contributions():
@@ -109,3 +110,24 @@ def test_regions_table_and_missing_items():
     assert table.loc["310000", "has_contributions"] and not table.loc["420100", "has_contributions"]
     assert "housing_fund" in sb.missing_items("广州", "2025-08-01")
     assert "housing_fund" not in sb.missing_items("广州", "2025-08-01", housing_fund_rate=0)
+
+
+def test_beijing_floor_2025():
+    # 京人社发〔2025〕11号 (corroborated): from 2025-07 the base floor is 7162 for every item.
+    row = item(sb.contributions(5000, "北京", on="2025-08-01"), "pension")
+    assert (row["base_used"], row["employee_monthly"], row["employer_monthly"]) == (7162, 572.96, 1145.92)
+
+
+def test_shanghai_housing_fund_2025():
+    # 沪公积金管委会〔2025〕8号 as quoted: base 2690–37302, rates 5 %–7 % from 2025-07.
+    frame = sb.contributions(50000, "上海", on="2025-08-01", housing_fund_rate=0.07)
+    assert item(frame, "housing_fund")["employee_monthly"] == 2611.14  # 37302 × 7 %
+    assert item(sb.contributions(2000, "上海", on="2025-08-01"), "housing_fund")["employee_monthly"] == 134.50
+    with pytest.raises(sb.RateOutOfRangeError, match="0.05–0.07"):
+        sb.contributions(50000, "上海", on="2025-08-01", housing_fund_rate=0.12)
+
+
+def test_sichuan_unemployment_split_2025():
+    # 四川: employer 0.6 %, employee 0.4 % to 2025-12-31; base 4588–22938 (2025年度).
+    row = item(sb.contributions(10000, "成都", on="2025-05-01"), "unemployment")
+    assert (row["employer_monthly"], row["employee_monthly"]) == (60, 40)

@@ -123,7 +123,8 @@ def compare(
     tables = _tables(policydata)
     names = [r.strip() for r in regions.split(",") if r.strip()] if regions else None
     frame = sb.compare(base, year, names, housing_fund_rate=housing_fund_rate, tables=tables)
-    notes = ["missing_items: items the tables hold no sourced figures for; the totals leave them out."]
+    notes = [("missing_items: items without sourced figures in some month of the year; the totals leave "
+              "them out for those months.")]
     if names is None:
         partial = sorted(set(sb.coverage(tables).query("year == @year and contributions > 0")["region"])
                          - set(frame["region"]))

@@ -53,7 +53,7 @@ class Resolved:
     groups: tuple[str, ...]
     columns: tuple[str, ...]
     row: np.ndarray  # int32 (regions, months, groups, columns), -1 = no figure
-    covered: np.ndarray  # bool (regions, months): the region or a non-national parent has rows
+    covered: np.ndarray  # bool (regions, months): the region or a non-national parent sets base limits
     names: tuple[str, ...] = ()  # name_zh of each region, for messages
 
     @property
@@ -121,7 +121,8 @@ def _resolve(tables: PolicyTables, table: str) -> Resolved:
         for c, column in enumerate(columns):
             if pd.notna(frame.at[i, column]):
                 row[np.ix_(targets, range(n_months)[months], [group_of[i]], [c])] = i
-        if frame.at[i, "region_id"] != NATIONAL:
+        sets_limits = pd.notna(frame.at[i, "base_floor"]) or pd.notna(frame.at[i, "base_ceiling"])
+        if frame.at[i, "region_id"] != NATIONAL and sets_limits:  # base limits make figures regional
             covered[np.ix_(targets, range(n_months)[months])] = True
     covered[code_of[NATIONAL]] = (row[code_of[NATIONAL]] >= 0).any(axis=(1, 2))
     names = tuple(tables["regions.csv"]["name_zh"])
