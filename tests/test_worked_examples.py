@@ -108,8 +108,8 @@ def test_regions_table_and_missing_items():
     table = sb.regions().set_index("region_id")
     assert table.loc["440100", "name_zh"] == "广州市" and table.loc["440100", "parent_id"] == "440000"
     assert table.loc["310000", "has_contributions"] and not table.loc["420100", "has_contributions"]
-    assert "housing_fund" in sb.missing_items("广州", "2025-08-01")
-    assert "housing_fund" not in sb.missing_items("广州", "2025-08-01", housing_fund_rate=0)
+    assert "housing_fund" in sb.missing_items("重庆", "2025-08-01")
+    assert "housing_fund" not in sb.missing_items("重庆", "2025-08-01", housing_fund_rate=0)
 
 
 def test_beijing_floor_2025():
@@ -131,3 +131,9 @@ def test_sichuan_unemployment_split_2025():
     # 四川: employer 0.6 %, employee 0.4 % to 2025-12-31; base 4588–22938 (2025年度).
     row = item(sb.contributions(10000, "成都", on="2025-05-01"), "unemployment")
     assert (row["employer_monthly"], row["employee_monthly"]) == (60, 40)
+
+
+def test_guangzhou_housing_fund_ceiling_2025():
+    # 广州 2025 fund year (corroborated): base 2500–39828, rate 5 %–12 %.
+    row = item(sb.contributions(50000, "广州", on="2025-08-01", housing_fund_rate=0.12), "housing_fund")
+    assert (row["base_used"], row["employee_monthly"]) == (39828, 4779.36)

@@ -27,11 +27,32 @@ from shebao.errors import (
     UnknownRegionError,
 )
 from shebao.regions import regions, resolve_region
+from shebao.tax import bonus_tax, bonus_thresholds, take_home, withholding
 
 __version__ = "0.1.0"
 __all__ = [
-    "AmbiguousRegionError", "InputError", "NoDataError", "PolicyDataError", "RateOutOfRangeError",
-    "RegionError", "ShebaoError", "UnknownRegionError", "check", "compare", "contributions", "coverage",
-    "covered_regions", "load", "missing_items", "month_table", "payroll", "regions", "resolve_region",
+    "AmbiguousRegionError",
+    "InputError",
+    "NoDataError",
+    "PolicyDataError",
+    "RateOutOfRangeError",
+    "RegionError",
+    "ShebaoError",
+    "UnknownRegionError",
+    "bonus_tax",
+    "bonus_thresholds",
+    "check",
+    "compare",
+    "contributions",
+    "coverage",
+    "covered_regions",
+    "load",
+    "missing_items",
+    "month_table",
+    "payroll",
+    "regions",
+    "resolve_region",
+    "take_home",
+    "withholding",
     "yearly_contributions",
 ]

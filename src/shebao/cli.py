@@ -134,6 +134,33 @@ def compare(
     _emit(shown, fmt, f"{year}: yearly contributions at base {base:,.2f}", notes)
 
 
+@app.command("take-home")
+def take_home_command(
+    region: str = typer.Argument(..., help="Region name or code."),
+    wage: float = typer.Option(..., "--wage", help="Monthly gross wage in yuan."),
+    year: int = typer.Option(..., "--year", help="Tax year."),
+    special_deductions: float = typer.Option(0, "--special-deductions", help="专项附加扣除 per month."),
+    bonus: float | None = typer.Option(None, "--bonus", help="Annual one-off bonus paid in December."),
+    base: float | None = typer.Option(None, "--base", help="Contribution base (default: the wage)."),
+    housing_fund_rate: float | None = typer.Option(None, "--housing-fund-rate", help="e.g. 0.07; 0 = none."),
+    fmt: Format = FORMAT,
+    policydata: Path | None = POLICYDATA,
+) -> None:
+    """Month by month: gross, employee contributions, income tax, net pay and employer cost."""
+    import shebao as sb
+
+    tables = _tables(policydata)
+    frame = sb.take_home(wage, region, year, special_deductions, housing_fund_rate, bonus, base, tables=tables)
+    notes = []
+    missing = frame["missing_items"].iloc[-1]
+    if missing:
+        notes.append(f"No sourced figures for: {missing} (left out of contributions, so net pay is overstated).")
+    if bonus:
+        notes.append(f"Bonus taxed {frame['bonus_treatment'].iloc[0]} (the cheaper lawful treatment).")
+    shown = frame.drop(columns=["region", "bonus_treatment", "missing_items"]) if fmt is Format.table else frame
+    _emit(shown, fmt, f"{region} {year}: wage {wage:,.2f} (last row: year total)", notes)
+
+
 @app.command("regions")
 def regions_command(fmt: Format = FORMAT, policydata: Path | None = POLICYDATA) -> None:
     """The regions the tables know, and which tables hold rows for each."""

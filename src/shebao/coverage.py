@@ -12,7 +12,7 @@ import pandas as pd
 from shebao.data import PolicyTables, load
 from shebao.periods import resolve
 from shebao.regions import NATIONAL
-from shebao.schema import POLICY_TABLES
+from shebao.schema import REGIONAL_TABLES
 
 
 def coverage(tables: PolicyTables | None = None) -> pd.DataFrame:
@@ -20,7 +20,7 @@ def coverage(tables: PolicyTables | None = None) -> pd.DataFrame:
     tables = tables or load()
     names = tables["regions.csv"].set_index("region_id")["short_zh"]
     counts = {}
-    for table in POLICY_TABLES:
+    for table in REGIONAL_TABLES:
         res = resolve(tables, table)
         if not res.covered.size:
             continue

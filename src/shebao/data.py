@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from shebao.errors import PolicyDataError
-from shebao.schema import POLICY_TABLES, TABLES, VALUE_COLUMNS
+from shebao.schema import PERIOD_KEYS, POLICY_TABLES, TABLES, VALUE_COLUMNS
 
 RATE_DECIMALS = 6  # rates are exact in millionths
 MONEY_DECIMALS = 2  # money is exact in fen
@@ -89,6 +89,7 @@ def read_and_check(path: Path) -> tuple[PolicyTables, list[Problem]]:
         _check_references(tables, problems)
         for name in POLICY_TABLES:
             _check_overlaps(name, tables[name], problems)
+        _check_brackets(tables["tax_brackets.csv"], problems)
     return tables, sorted(set(problems))
 
 
@@ -112,7 +113,8 @@ def _read_table(file: Path, columns, problems: list[Problem]) -> pd.DataFrame | 
     if missing:
         return None
     typed = {c.name: pd.Series([_parse(name, i + 2, c, v, problems) for i, v in enumerate(raw[c.name].str.strip())],
-                               dtype=float if c.kind in ("rate", "money") else object, index=raw.index)
+                               dtype=float if c.kind in ("rate", "money", "number") else object,
+                               index=raw.index)
              for c in columns}
     frame = pd.DataFrame(typed)
     frame.insert(0, "line", range(2, len(frame) + 2))
@@ -128,17 +130,17 @@ def _parse(file: str, line: int, col, text: str, problems: list[Problem]):
     try:
         if col.kind == "date":
             return dt.date.fromisoformat(text)
-        if col.kind in ("rate", "money"):
+        if col.kind in ("rate", "money", "number"):
             number = Decimal(text)
             if not number.is_finite():
                 raise InvalidOperation
-            decimals = RATE_DECIMALS if col.kind == "rate" else MONEY_DECIMALS
+            decimals = MONEY_DECIMALS if col.kind == "money" else RATE_DECIMALS
             if number != number.quantize(Decimal(1).scaleb(-decimals)):
                 problems.append(Problem(file, line, col.name, f"{text} has more than {decimals} decimals"))
             if col.kind == "rate" and not 0 <= number <= 1:
                 problems.append(Problem(file, line, col.name,
                                         f"rate {text} is outside [0, 1] (write 0.08, not 8)"))
-            if col.kind == "money" and number < 0:
+            if col.kind in ("money", "number") and number < 0:
                 problems.append(Problem(file, line, col.name, f"amount {text} is negative"))
             return float(number)
     except (ValueError, InvalidOperation):
@@ -200,7 +202,7 @@ def _check_references(tables: PolicyTables, problems: list[Problem]) -> None:
 
 def _check_overlaps(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
     """Two rows of one region (and item) may not both set the same figure on the same day."""
-    keys = ["region_id", "item"] if "item" in frame else ["region_id"]
+    keys = list(PERIOD_KEYS[name])
     far = dt.date.max
     for column in VALUE_COLUMNS[name]:
         rows = frame.loc[frame[column].notna()].sort_values("effective_from", key=_date_key)
@@ -218,3 +220,22 @@ def _check_overlaps(name: str, frame: pd.DataFrame, problems: list[Problem]) -> 
 
 def _date_key(series: pd.Series) -> pd.Series:
     return series.map(lambda d: d or dt.date.min)
+
+
+def _check_brackets(frame: pd.DataFrame, problems: list[Problem]) -> None:
+    """Within one schedule and start date: the first bracket starts at 0 with no quick deduction,
+    rates rise, and each quick deduction keeps the tax continuous at its bracket's lower bound."""
+    complete = frame.dropna(subset=["rate", "quick_deduction", "effective_from"])
+    for _, group in complete.groupby(["schedule", "effective_from"]):
+        group = group.sort_values("lower")
+        prev_rate, prev_qd = 0.0, 0.0
+        for first, row in zip([True] + [False] * (len(group) - 1), group.itertuples()):
+            expected = 0.0 if first else prev_qd + row.lower * (row.rate - prev_rate)
+            if first and row.lower != 0:
+                problems.append(Problem("tax_brackets.csv", int(row.line), "lower", "the first bracket starts at 0"))
+            elif not first and row.rate <= prev_rate:
+                problems.append(Problem("tax_brackets.csv", int(row.line), "rate", "rates must rise bracket by bracket"))
+            elif abs(row.quick_deduction - expected) > 0.005:
+                problems.append(Problem("tax_brackets.csv", int(row.line), "quick_deduction",
+                                        f"{row.quick_deduction:g} breaks continuity; expected {expected:g}"))
+            prev_rate, prev_qd = row.rate, row.quick_deduction

@@ -23,6 +23,9 @@ ROUNDING = (
     "fen_down", "jiao_down", "yuan_down",
 )
 LEVELS = ("national", "province", "city")
+TAX_SCHEDULES = ("annual_cumulative", "monthly_bonus")
+TAX_PARAMETERS = ("basic_deduction_monthly", "housing_fund_deductible_rate", "housing_fund_wage_cap_multiple",
+                  "bonus_separate_taxation")
 KINDS = ("official", "secondary")
 CONFIDENCE = ("official", "corroborated")
 
@@ -30,7 +33,7 @@ CONFIDENCE = ("official", "corroborated")
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # text | region | date | rate | money | choice | sources | url
+    kind: str  # text | region | date | rate | money | number | choice | sources | url
     doc: str
     required: bool = True  # may the cell be empty?
     choices: tuple[str, ...] = ()
@@ -107,6 +110,25 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _ROUNDING,
         *_PROVENANCE,
     ),
+    "tax_brackets.csv": (
+        Column("schedule", "choice", "`annual_cumulative`: the comprehensive-income table applied to "
+               "year-to-date wages (累计预扣法); `monthly_bonus`: the monthly table applied to bonus ÷ 12.",
+               choices=TAX_SCHEDULES),
+        Column("lower", "money", "The bracket applies to taxable amounts above this bound (yuan)."),
+        *_PERIOD,
+        Column("rate", "rate", "Tax rate of the bracket.", required=False),
+        Column("quick_deduction", "money", "速算扣除数 of the bracket, yuan.", required=False),
+        *_PROVENANCE,
+    ),
+    "tax_parameters.csv": (
+        Column("parameter", "choice", "`basic_deduction_monthly` (yuan), `housing_fund_deductible_rate` "
+               "(fraction), `housing_fund_wage_cap_multiple` (× city average wage), "
+               "`bonus_separate_taxation` (1 = the annual bonus may be taxed on its own).",
+               choices=TAX_PARAMETERS),
+        *_PERIOD,
+        Column("value", "number", "The parameter's value, in the unit its name gives.", required=False),
+        *_PROVENANCE,
+    ),
 }
 
 # Columns holding figures; a blank figure cell means "not set here, fall back".
@@ -115,8 +137,14 @@ VALUE_COLUMNS = {
                           "base_floor", "base_ceiling", "rounding"),
     "housing_fund.csv": ("rate_min", "rate_max", "rate_default", "base_floor", "base_ceiling",
                          "rounding"),
+    "tax_brackets.csv": ("rate", "quick_deduction"),
+    "tax_parameters.csv": ("value",),
 }
 POLICY_TABLES = tuple(VALUE_COLUMNS)
+REGIONAL_TABLES = ("contributions.csv", "housing_fund.csv")  # keyed by region, with fallback
+# Rows with equal keys may not set the same figure on overlapping days.
+PERIOD_KEYS = {"contributions.csv": ("region_id", "item"), "housing_fund.csv": ("region_id",),
+               "tax_brackets.csv": ("schedule", "lower"), "tax_parameters.csv": ("parameter",)}
 
 
 def data_dictionary_markdown() -> str:
