@@ -7,8 +7,9 @@ import shebao as sb
 
 
 def test_sta_cumulative_withholding_example():
-    # 国家税务总局 example of 累计预扣法 (DOMAIN.md §5 B): wage 30,000/month, 专项扣除 4,500,
-    # 专项附加扣除 2,000 → January 555 (3 %), February 625, March 1,850 (10 %, quick deduction 2,520).
+    # The tax administration's example of 累计预扣法 (DOMAIN.md §5 B), as republished by
+    # 广东石油化工学院财务处 (https://site.gdupt.edu.cn/cwc/info/1025/1466.htm) and others: wage 30,000/month,
+    # 专项扣除 4,500, 专项附加扣除 2,000 → January 555 (3 %), February 625, March 1,850 (10 %, 2,520).
     table = sb.withholding(30000, 4500, 2000, 2025, months=3)
     assert table["cumulative_taxable"].tolist() == [18500, 37000, 55500]
     assert table["tax_withheld"].tolist() == [555, 625, 1850]
@@ -69,6 +70,20 @@ def test_take_home_bonus_picks_the_cheaper_treatment():
     december = low.iloc[11]
     plain = sb.take_home(8000, "上海", 2025).iloc[11]
     assert december["income_tax"] - plain["income_tax"] <= separate
+
+
+def test_take_home_many_employees_and_bonus_columns():
+    wages = pd.Series([8000, 30000], index=["e1", "e2"])
+    table = sb.take_home(wages, pd.Series(["上海", "广州"], index=["e1", "e2"]), 2025,
+                         bonus=pd.Series([20000, 100000], index=["e1", "e2"]))
+    assert len(table) == 26 and set(table["row"]) == {"e1", "e2"}
+    one = sb.take_home(30000, "广州", 2025, bonus=100000)
+    both = table[table["row"] == "e2"].drop(columns="row").reset_index(drop=True)
+    pd.testing.assert_frame_equal(both, one)
+    first = table[table["row"] == "e1"].iloc[-1]
+    assert first["bonus_tax_separate"] == sb.bonus_tax(20000, 2025)
+    cheaper = min(first["bonus_tax_separate"], first["bonus_tax_merged"])
+    assert first["income_tax"] == sb.take_home(8000, "上海", 2025).iloc[-1]["income_tax"] + cheaper
 
 
 def test_housing_fund_deductibility_cap(policy_copy):

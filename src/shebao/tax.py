@@ -113,8 +113,8 @@ def withholding(monthly_wage, contributions, special_deductions, year: int, mont
                 other_deductions=0, *, tables: PolicyTables | None = None) -> pd.DataFrame:
     """Tax withheld each month under 累计预扣法 for a constant monthly wage.
 
-    ``contributions``: the employee's deductible 三险一金 per month; ``special_deductions``: 专项附加扣除
-    per month. Scalars give one row per month; Series give one row per (employee, month) with ``row``.
+    ``contributions``: the employee's deductible 三险一金 per month (``take_home`` works it out, with
+    the housing-fund cap of 财税〔2006〕10号); ``special_deductions``: 专项附加扣除 per month. Scalars give one row per month; Series give one row per (employee, month) with ``row``.
 
     >>> withholding(30000, 4500, 2000, 2025, months=2)["cumulative_taxable"].tolist()
     [18500.0, 37000.0]
@@ -208,7 +208,9 @@ def take_home(wage, region, year: int, special_deductions=0, housing_fund_rate=N
 
     ``base`` (default: the wage) is the contribution base. A ``bonus`` is paid in December and taxed
     the cheaper of the two lawful ways (on its own, or merged into the year's wages); the
-    ``bonus_treatment`` column says which. The last row per employee (``month`` <NA>) is the year.
+    ``bonus_treatment`` column says which, ``bonus_tax_separate`` and ``bonus_tax_merged`` give the
+    tax each way would add. The last row per employee (``month`` <NA>) is the year.
+    Scalars give one employee; Series (wage, region, deductions, bonus) give many, with ``row``.
     ``missing_items`` names contribution items without sourced figures (left out, so net is higher).
 
     >>> take_home(20000, "上海", 2025)["net"].iloc[-1] > 0
@@ -283,6 +285,9 @@ def take_home(wage, region, year: int, special_deductions=0, housing_fund_rate=N
         "month": pd.array(np.tile(list(range(1, 13)) + [None], n), dtype="Int64"),
         **{name: to_yuan(values) for name, values in rows.items()},
         "bonus_treatment": np.repeat(treatment, 13),
+        "bonus_tax_separate": np.repeat(to_yuan(separate_extra) if separate_extra is not None
+                                        else np.full(n, np.nan), 13),
+        "bonus_tax_merged": np.repeat(to_yuan(merged_extra), 13),
         "missing_items": pd.Series(missing_rows).map(
             {code: ",".join(i for b, i in enumerate(_CORE) if code >> b & 1) for code in np.unique(missing_rows)}),
     })
