@@ -43,6 +43,13 @@ def to_date(value) -> dt.date:
     raise InputError(f"not a date: {value!r} (expected YYYY-MM-DD)")
 
 
+def check_year(year) -> int:
+    """``year`` as an int, or InputError for anything that is not a plausible calendar year."""
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not 1990 <= year <= 2100:
+        raise InputError(f"year must be an integer like 2025, got {year!r}")
+    return int(year)
+
+
 @dataclass(frozen=True, eq=False)
 class Resolved:
     """row[r, m, g, c]: index of the table row giving column c of group g for region r in month m."""

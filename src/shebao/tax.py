@@ -13,11 +13,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from shebao.contributions import CORE_ITEMS as _CORE
-from shebao.contributions import HOUSING_FUND, _year, item_amounts, prepare
 from shebao.data import PolicyTables, load
 from shebao.errors import InputError, NoDataError
+from shebao.kernel import CORE_ITEMS as _CORE
+from shebao.kernel import HOUSING_FUND, item_amounts, prepare
 from shebao.money import PPM, numeric_column, round_amounts, to_fen, to_yuan
+from shebao.periods import check_year
 
 _HALF_UP_FEN = 0  # rounding code fen_half_up
 
@@ -29,7 +30,6 @@ class Schedule:
     lower: np.ndarray
     rate: np.ndarray
     quick: np.ndarray
-    source_ids: tuple[str, ...]
 
     def tax(self, taxable_fen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Tax (fen, half up), rate (ppm) and quick deduction (fen) of each taxable amount."""
@@ -52,7 +52,7 @@ class TaxRules:
 
 def rules(year: int, tables: PolicyTables | None = None) -> TaxRules:
     """The tax rules in force on 1 January of ``year`` (NoDataError outside the tables)."""
-    return _rules(tables or load(), _year(year))
+    return _rules(tables or load(), check_year(year))
 
 
 @lru_cache(maxsize=32)
@@ -69,7 +69,7 @@ def _rules(tables: PolicyTables, year: int) -> TaxRules:
     def schedule(name: str) -> Schedule:
         rows = brackets[brackets["schedule"] == name].sort_values("lower")
         return Schedule(to_fen(rows["lower"].to_numpy()), np.rint(rows["rate"].to_numpy() * PPM).astype(np.int64),
-                        to_fen(rows["quick_deduction"].to_numpy()), tuple(dict.fromkeys(rows["source_id"])))
+                        to_fen(rows["quick_deduction"].to_numpy()))
 
     return TaxRules(year, schedule("annual_cumulative"), schedule("monthly_bonus"),
                     round(params["basic_deduction_monthly"] * 100),
@@ -213,7 +213,7 @@ def take_home(wage, region, year: int, special_deductions=0, housing_fund_rate=N
     Scalars give one employee; Series (wage, region, deductions, bonus) give many, with ``row``.
     ``missing_items`` names contribution items without sourced figures (left out, so net is higher).
 
-    >>> take_home(20000, "上海", 2025)["net"].iloc[-1] > 0
+    >>> float(take_home(20000, "上海", 2025)["net"].iloc[-1]) > 0
     True
     """
     tables = tables or load()
