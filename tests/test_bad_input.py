@@ -100,3 +100,18 @@ def test_no_silent_nan_in_outputs():
     assert not frame.isna().any().any()
     assert not np.isnan(sb.payroll(pd.DataFrame({"region": ["上海"], "base": [1.0]}), on="2025-08-01")
                         .select_dtypes("number").to_numpy()).any()
+
+
+def test_provenance_rules(policy_copy):
+    # A row without confidence, an 'official' row citing a secondary source, and a 'corroborated' row
+    # whose only confirmation is its own source are all rejected.
+    replace_in(policy_copy / "contributions.csv", "gbf-2019-13,corroborated,people-2019-0405",
+               "gbf-2019-13,,people-2019-0405")
+    replace_in(policy_copy / "contributions.csv", "gf-2005-38,corroborated,chinacom-2016-0422",
+               "gf-2005-38,official,")
+    replace_in(policy_copy / "contributions.csv", "gf-1998-44,corroborated,qdld-1998-44",
+               "gf-1998-44,corroborated,gf-1998-44")
+    problems = [str(p) for p in sb.check(policy_copy)]
+    assert "contributions.csv:2:confidence: value is required" in problems
+    assert "contributions.csv:3:confidence: 'official' needs an official source; 'gf-2005-38' is secondary" in problems
+    assert "contributions.csv:4:confirmed_by: a corroborated row needs a second source other than source_id" in problems

@@ -70,7 +70,7 @@ def test_domain_example_a_clamping(policy_copy):
     with table.open("a", encoding="utf-8") as f:
         for name in ("pension", "medical"):
             rate = "0.16" if name == "pension" else "0.06"
-            f.write(f"130000,{name},2025-01-01,2025-12-31,{rate},,,,3000,15000,,gbf-2019-13,official,,example A\n")
+            f.write(f"130000,{name},2025-01-01,2025-12-31,{rate},,,,3000,15000,,gbf-2019-13,corroborated,people-2019-0405,example A\n")
     tables = sb.load(policy_copy)
     frame = sb.contributions(2500, "河北", on="2025-06-01", tables=tables)
     assert item(frame, "pension")["employee_monthly"] == 240

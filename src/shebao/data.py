@@ -89,6 +89,7 @@ def read_and_check(path: Path) -> tuple[PolicyTables, list[Problem]]:
         _check_references(tables, problems)
         for name in POLICY_TABLES:
             _check_overlaps(name, tables[name], problems)
+            _check_provenance(name, tables[name], tables["sources.csv"], problems)
         _check_brackets(tables["tax_brackets.csv"], problems)
     return tables, sorted(set(problems))
 
@@ -198,6 +199,21 @@ def _check_references(tables: PolicyTables, problems: list[Problem]) -> None:
                     if key and key.strip() not in known:
                         problems.append(Problem(name, int(line), col.name,
                                                 f"unknown {what} {key.strip()!r}"))
+
+
+def _check_provenance(name: str, frame: pd.DataFrame, sources: pd.DataFrame, problems: list[Problem]) -> None:
+    """`official` rows cite a source whose own text was read; `corroborated` rows name a second,
+    different source. A single secondary source is never enough."""
+    kind = dict(zip(sources["source_id"], sources["kind"]))
+    for line, source, confidence, confirmed in zip(frame["line"], frame["source_id"], frame["confidence"],
+                                                   frame["confirmed_by"]):
+        others = [c.strip() for c in (confirmed or "").split(";") if c.strip() and c.strip() != source]
+        if confidence == "official" and kind.get(source) == "secondary":
+            problems.append(Problem(name, int(line), "confidence",
+                                    f"'official' needs an official source; {source!r} is secondary"))
+        elif confidence == "corroborated" and confirmed and not others:
+            problems.append(Problem(name, int(line), "confirmed_by",
+                                    "a corroborated row needs a second source other than source_id"))
 
 
 def _check_overlaps(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
