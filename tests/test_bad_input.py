@@ -88,7 +88,7 @@ def test_overlapping_periods_are_found(policy_copy):
     with (policy_copy / "contributions.csv").open("a", encoding="utf-8") as f:
         f.write("110000,pension,2025-01-01,2025-12-31,,,,,1,2,,gh-linianhui,official,,\n")
     problems = [str(p) for p in sb.check(policy_copy)]
-    assert any("base_floor: period overlaps the one on line" in p for p in problems), problems
+    assert any(":base_floor: period overlaps the one at contributions.csv:" in p for p in problems), problems
 
 
 def test_shipped_data_is_clean():

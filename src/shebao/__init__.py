@@ -15,7 +15,7 @@ from shebao.contributions import (
     yearly_contributions,
 )
 from shebao.coverage import coverage
-from shebao.data import check, load
+from shebao.data import check, load, use_policydata
 from shebao.errors import (
     AmbiguousRegionError,
     InputError,
@@ -53,6 +53,7 @@ __all__ = [
     "regions",
     "resolve_region",
     "take_home",
+    "use_policydata",
     "withholding",
     "yearly_contributions",
 ]

@@ -25,7 +25,11 @@ class Format(str, Enum):
     json = "json"
 
 
-POLICYDATA = typer.Option(None, "--policydata", help="Directory of policy tables to use instead of the shipped ones.")
+POLICYDATA = typer.Option(None, "--policydata", help="Directory of your own tables layered over the shipped ones "
+                          "(also SHEBAO_POLICYDATA).")
+DIRECTORY = typer.Option(None, "--directory", help="Tables directory (default: the shipped one).")
+OUTPUT_DIR = typer.Option(..., "-o", "--output", help="Overlay directory to write (files are never overwritten).")
+OVERLAY_DIR = typer.Argument(..., help="Overlay directory.")
 FORMAT = typer.Option(Format.table, "--format", "-f", help="table for people; csv or json for machines.")
 
 
@@ -63,7 +67,15 @@ def _cell(value) -> str:
 def _tables(policydata: Path | None):
     from shebao.data import load
 
-    return load(policydata)
+    return load(overlay=policydata)
+
+
+def _overlay_notes(tables) -> list[str]:
+    if tables.overlay is None:
+        return []
+    counts = {kind: sum(c.kind == kind for c in tables.changes) for kind in ("added", "replaced", "shortened")}
+    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+    return [f"Overlay {tables.overlay}: {summary or 'no changes'} (details: shebao data diff {tables.overlay})."]
 
 
 @app.command()
@@ -91,13 +103,13 @@ def contributions(
                        "employee_monthly", "employer_monthly", "source_id", "confidence"]] \
             if fmt is Format.table else frame
         _emit(shown, fmt, f"{frame['region'].iloc[0]} {on}: base {base:,.2f}",
-              _missing_note(tables, region, on, housing_fund_rate))
+              _missing_note(tables, region, on, housing_fund_rate) + _overlay_notes(tables))
         return
     frame = sb.yearly_contributions(base, region, year, housing_fund_rate=housing_fund_rate,
                                     injury_rate=injury_rate, tables=tables)
     out = frame if detail else sb.month_table(frame)
     _emit(out, fmt, f"{frame['region'].iloc[0]} {year}: base {base:,.2f} (last row: year total)",
-          _missing_note(tables, region, f"{year}-01-01", housing_fund_rate))
+          _missing_note(tables, region, f"{year}-01-01", housing_fund_rate) + _overlay_notes(tables))
 
 
 def _missing_note(tables, region, on, housing_fund_rate=None) -> list[str]:
@@ -131,7 +143,7 @@ def compare(
         if partial:
             notes.append(f"Left out (figures for part of {year} only): {', '.join(partial)}")
     shown = frame.drop(columns=["name_en"]) if fmt is Format.table else frame
-    _emit(shown, fmt, f"{year}: yearly contributions at base {base:,.2f}", notes)
+    _emit(shown, fmt, f"{year}: yearly contributions at base {base:,.2f}", notes + _overlay_notes(tables))
 
 
 @app.command("take-home")
@@ -158,7 +170,7 @@ def take_home_command(
     if bonus:
         notes.append(f"Bonus taxed {frame['bonus_treatment'].iloc[0]} (the cheaper lawful treatment).")
     shown = frame.drop(columns=["region", "bonus_treatment", "missing_items"]) if fmt is Format.table else frame
-    _emit(shown, fmt, f"{region} {year}: wage {wage:,.2f} (last row: year total)", notes)
+    _emit(shown, fmt, f"{region} {year}: wage {wage:,.2f} (last row: year total)", notes + _overlay_notes(tables))
 
 
 @app.command("regions")
@@ -172,16 +184,17 @@ def regions_command(fmt: Format = FORMAT, policydata: Path | None = POLICYDATA) 
 @data_app.command("check")
 def data_check(policydata: Path | None = POLICYDATA) -> None:
     """Validate every policy table; each problem as file:line:column: message."""
-    from shebao.data import check, default_directory
+    from shebao.data import check, default_directory, default_overlay
 
-    directory = policydata or default_directory()
-    problems = check(directory)
+    overlay = policydata or default_overlay()
+    problems = check(overlay=overlay)
+    where = f"{default_directory()}" + (f" + overlay {overlay}" if overlay else "")
     for problem in problems:
         typer.echo(str(problem))
     if problems:
-        typer.echo(f"{len(problems)} problem(s) in {directory}", err=True)
+        typer.echo(f"{len(problems)} problem(s) in {where}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"ok: {directory}")
+    typer.echo(f"ok: {where}")
 
 
 @data_app.command("coverage")
@@ -203,19 +216,55 @@ def data_coverage(
 @data_app.command("readme")
 def data_readme(
     write: bool = typer.Option(False, "--write", help="Rewrite policydata/README.md in place."),
-    policydata: Path | None = POLICYDATA,
+    directory: Path | None = DIRECTORY,
 ) -> None:
     """Regenerate the coverage table and column dictionary of policydata/README.md (prints it without --write)."""
-    from shebao.data import default_directory
+    from shebao.data import default_directory, load
     from shebao.datadocs import render
 
-    readme = (policydata or default_directory()) / "README.md"
-    text = render(readme.read_text(encoding="utf-8"), _tables(policydata))
+    directory = directory or default_directory()
+    readme = directory / "README.md"
+    text = render(readme.read_text(encoding="utf-8"), load(directory))
     if write:
         readme.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {readme}")
     else:
         sys.stdout.write(text)
+
+
+@data_app.command("template")
+def data_template(
+    region: str = typer.Argument(..., help="Region whose rows to copy."),
+    start: str = typer.Option(..., "--from", help="First day of the new period (YYYY-MM-01)."),
+    output: Path = OUTPUT_DIR,
+    policydata: Path | None = POLICYDATA,
+) -> None:
+    """Write the region's rows in force now as a new period, ready to edit into next year's notice."""
+    from shebao.overlay import template
+    from shebao.periods import to_date
+    from shebao.regions import resolve_region
+
+    tables = _tables(policydata)
+    day = to_date(start)
+    if day.day != 1:
+        raise typer.BadParameter("a period starts on the 1st of a month", param_hint="--from")
+    written = template(resolve_region(region, tables), day, output, tables)
+    if not written:
+        from shebao.errors import NoDataError
+        raise NoDataError(f"{region} has no rows of its own in force on {day}; nothing to copy")
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo("Now edit the figures, fill in sources.csv and confidence, then: "
+               f"shebao data check --policydata {output}")
+
+
+@data_app.command("diff")
+def data_diff(overlay: Path = OVERLAY_DIR, fmt: Format = FORMAT) -> None:
+    """What an overlay changes against the shipped tables, row by row."""
+    from shebao.data import load
+    from shebao.overlay import diff
+
+    _emit(diff(load(overlay=overlay)), fmt, f"changes made by {overlay}")
 
 
 def main() -> None:

@@ -113,9 +113,9 @@ def _provenance(batch: Batch, item: str, idx: np.ndarray) -> pd.DataFrame:
         sel = res.table.loc[used]
         confidence = "official" if (sel["confidence"] == "official").all() else "corroborated"
         labels[key] = (";".join(dict.fromkeys(sel["region_id"])), ";".join(dict.fromkeys(sel["source_id"])),
-                       confidence)
+                       confidence, ";".join(dict.fromkeys(sel["origin"])))
     found = [labels[c] for c in cells]
-    return pd.DataFrame(found, columns=["source_region", "source_id", "confidence"])
+    return pd.DataFrame(found, columns=["source_region", "source_id", "confidence", "origin"])
 
 
 def contributions(base, region, on=None, housing_fund_rate=None, injury_rate=None,

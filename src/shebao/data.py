@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import difflib
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -40,10 +42,12 @@ class Problem:
 
 @dataclass(eq=False)
 class PolicyTables:
-    """The validated tables of one policy-data directory."""
+    """The validated tables: the shipped (or given) directory, plus an overlay directory if any."""
 
     directory: Path
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    overlay: Path | None = None
+    changes: list = field(default_factory=list)  # overlay rows that add, replace or shorten rows
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.frames[table]
@@ -57,34 +61,79 @@ def default_directory() -> Path:
     return Path(__file__).resolve().parents[2] / "policydata"
 
 
-def load(directory: str | Path | None = None) -> PolicyTables:
-    """Validated tables of ``directory`` (default: the shipped ones); raises PolicyDataError."""
+_OVERLAY: list[Path | None] = [None]
+
+
+def use_policydata(directory: str | Path | None) -> None:
+    """Layer a directory of your own tables over the shipped ones from now on (None: stop).
+
+    The same as ``SHEBAO_POLICYDATA=DIR`` or ``--policydata DIR``; see ``policydata/README.md``.
+    """
+    _OVERLAY[0] = None if directory is None else Path(directory)
+
+
+def default_overlay() -> Path | None:
+    if _OVERLAY[0] is not None:
+        return _OVERLAY[0]
+    env = os.environ.get("SHEBAO_POLICYDATA")
+    return Path(env) if env else None
+
+
+def _stamp(path: Path | None):
+    if path is None:
+        return None
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(path.glob("*.csv")))
+
+
+def load(directory: str | Path | None = None, overlay: str | Path | None = None) -> PolicyTables:
+    """Validated tables (default: the shipped ones, with the user's overlay if one is set).
+
+    ``directory`` replaces the shipped tables as a whole; ``overlay`` is layered over them.
+    Raises PolicyDataError listing every problem.
+    """
     path = Path(directory) if directory is not None else default_directory()
-    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(path.glob("*.csv")))
-    return _load_cached(path.resolve(), stamp)
+    extra = Path(overlay) if overlay is not None else (default_overlay() if directory is None else None)
+    if extra is not None and not extra.is_dir():
+        raise PolicyDataError([Problem(str(extra), 0, "-", "overlay directory does not exist")])
+    return _load_cached(path.resolve(), _stamp(path), extra.resolve() if extra else None, _stamp(extra))
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: Path, _stamp) -> PolicyTables:
-    tables, problems = read_and_check(path)
+def _load_cached(path: Path, _stamp, overlay: Path | None, _overlay_stamp) -> PolicyTables:
+    tables, problems = read_and_check(path, overlay)
     if problems:
         raise PolicyDataError(problems)
     return tables
 
 
-def check(directory: str | Path | None = None) -> list[Problem]:
-    """Every problem of the tables in ``directory``, sorted by file and line; [] when clean."""
+def check(directory: str | Path | None = None, overlay: str | Path | None = None) -> list[Problem]:
+    """Every problem of the tables (and overlay), sorted by file and line; [] when clean."""
     path = Path(directory) if directory is not None else default_directory()
-    return read_and_check(path)[1]
+    extra = Path(overlay) if overlay is not None else (default_overlay() if directory is None else None)
+    if extra is not None and not extra.is_dir():
+        return [Problem(str(extra), 0, "-", "overlay directory does not exist")]
+    return read_and_check(path, extra)[1]
 
 
-def read_and_check(path: Path) -> tuple[PolicyTables, list[Problem]]:
+def read_and_check(path: Path, overlay: Path | None = None) -> tuple[PolicyTables, list[Problem]]:
+    from shebao.overlay import merge
+
     problems: list[Problem] = []
-    tables = PolicyTables(path)
+    tables = PolicyTables(path, overlay=overlay)
     for name, columns in TABLES.items():
         frame = _read_table(path / name, columns, problems)
         if frame is not None:
-            tables.frames[name] = frame
+            tables.frames[name] = frame.assign(origin="shipped")
+    if overlay is not None:
+        extra = {}
+        for name, columns in TABLES.items():
+            if (overlay / name).is_file():
+                frame = _read_table(overlay / name, columns, problems, label=f"{overlay.name}/{name}")
+                if frame is not None:
+                    extra[name] = frame.assign(origin=str(overlay))
+        if not extra:
+            problems.append(Problem(str(overlay), 0, "-", "the overlay holds none of the policy tables"))
+        tables.frames, tables.changes = merge(tables.frames, extra)
     if len(tables.frames) == len(TABLES):
         _check_references(tables, problems)
         for name in POLICY_TABLES:
@@ -94,8 +143,8 @@ def read_and_check(path: Path) -> tuple[PolicyTables, list[Problem]]:
     return tables, sorted(set(problems))
 
 
-def _read_table(file: Path, columns, problems: list[Problem]) -> pd.DataFrame | None:
-    name = file.name
+def _read_table(file: Path, columns, problems: list[Problem], label: str | None = None) -> pd.DataFrame | None:
+    name = label or file.name
     if not file.is_file():
         problems.append(Problem(name, 0, "-", f"table is missing from {file.parent}"))
         return None
@@ -119,6 +168,7 @@ def _read_table(file: Path, columns, problems: list[Problem]) -> pd.DataFrame | 
              for c in columns}
     frame = pd.DataFrame(typed)
     frame.insert(0, "line", range(2, len(frame) + 2))
+    frame.insert(0, "file", name)
     _check_rows(name, frame, problems)
     return frame
 
@@ -194,25 +244,26 @@ def _check_references(tables: PolicyTables, problems: list[Problem]) -> None:
     for name, frame in tables.frames.items():
         for col in [c for c in TABLES[name] if c.kind in ("region", "sources")]:
             known, what = (regions, "region_id") if col.kind == "region" else (sources, "source_id")
-            for line, cell in zip(frame["line"], frame[col.name]):
+            for file, line, cell in zip(frame["file"], frame["line"], frame[col.name]):
                 for key in (cell or "").split(";") if col.kind == "sources" else [cell]:
                     if key and key.strip() not in known:
-                        problems.append(Problem(name, int(line), col.name,
-                                                f"unknown {what} {key.strip()!r}"))
+                        close = difflib.get_close_matches(key.strip(), sorted(known), n=3, cutoff=0.6)
+                        hint = f" (close: {', '.join(close)})" if close else ""
+                        problems.append(Problem(file, int(line), col.name, f"unknown {what} {key.strip()!r}{hint}"))
 
 
 def _check_provenance(name: str, frame: pd.DataFrame, sources: pd.DataFrame, problems: list[Problem]) -> None:
     """`official` rows cite a source whose own text was read; `corroborated` rows name a second,
     different source. A single secondary source is never enough."""
     kind = dict(zip(sources["source_id"], sources["kind"]))
-    for line, source, confidence, confirmed in zip(frame["line"], frame["source_id"], frame["confidence"],
-                                                   frame["confirmed_by"]):
+    for file, line, source, confidence, confirmed in zip(frame["file"], frame["line"], frame["source_id"],
+                                                         frame["confidence"], frame["confirmed_by"]):
         others = [c.strip() for c in (confirmed or "").split(";") if c.strip() and c.strip() != source]
         if confidence == "official" and kind.get(source) == "secondary":
-            problems.append(Problem(name, int(line), "confidence",
+            problems.append(Problem(file, int(line), "confidence",
                                     f"'official' needs an official source; {source!r} is secondary"))
         elif confidence == "corroborated" and confirmed and not others:
-            problems.append(Problem(name, int(line), "confirmed_by",
+            problems.append(Problem(file, int(line), "confirmed_by",
                                     "a corroborated row needs a second source other than source_id"))
 
 
@@ -223,15 +274,15 @@ def _check_overlaps(name: str, frame: pd.DataFrame, problems: list[Problem]) -> 
     for column in VALUE_COLUMNS[name]:
         rows = frame.loc[frame[column].notna()].sort_values("effective_from", key=_date_key)
         for _, group in rows.groupby(keys, dropna=False):
-            last_end, last_line = None, None
-            for line, start, end in zip(group["line"], group["effective_from"], group["effective_to"]):
+            last_end, last_at = None, None
+            for file, line, start, end in zip(group["file"], group["line"], group["effective_from"],
+                                              group["effective_to"]):
                 if start is None:
                     continue
                 if last_end is not None and start <= last_end:
-                    problems.append(Problem(name, int(line), column,
-                                            f"period overlaps the one on line {last_line}"))
+                    problems.append(Problem(file, int(line), column, f"period overlaps the one at {last_at}"))
                 if last_end is None or (end or far) > last_end:
-                    last_end, last_line = end or far, line
+                    last_end, last_at = end or far, f"{file}:{line}"
 
 
 def _date_key(series: pd.Series) -> pd.Series:
@@ -248,10 +299,10 @@ def _check_brackets(frame: pd.DataFrame, problems: list[Problem]) -> None:
         for first, row in zip([True] + [False] * (len(group) - 1), group.itertuples()):
             expected = 0.0 if first else prev_qd + row.lower * (row.rate - prev_rate)
             if first and row.lower != 0:
-                problems.append(Problem("tax_brackets.csv", int(row.line), "lower", "the first bracket starts at 0"))
+                problems.append(Problem(row.file, int(row.line), "lower", "the first bracket starts at 0"))
             elif not first and row.rate <= prev_rate:
-                problems.append(Problem("tax_brackets.csv", int(row.line), "rate", "rates must rise bracket by bracket"))
+                problems.append(Problem(row.file, int(row.line), "rate", "rates must rise bracket by bracket"))
             elif abs(row.quick_deduction - expected) > 0.005:
-                problems.append(Problem("tax_brackets.csv", int(row.line), "quick_deduction",
+                problems.append(Problem(row.file, int(row.line), "quick_deduction",
                                         f"{row.quick_deduction:g} breaks continuity; expected {expected:g}"))
             prev_rate, prev_qd = row.rate, row.quick_deduction
