@@ -104,3 +104,31 @@ def test_bad_overlays_are_refused(tmp_path, rows, sources, expected):
 def test_missing_overlay_directory(tmp_path):
     with pytest.raises(sb.PolicyDataError, match="overlay directory does not exist"):
         sb.load(overlay=tmp_path / "nowhere")
+
+
+def test_past_the_data_fails_with_both_ways_forward():
+    with pytest.raises(sb.NoDataError, match="covers 2024-07 to 2026-06; add the new notice as an overlay.*"
+                                             "--assume-latest"):
+        sb.contributions(10000, "北京", on="2027-03-01")
+
+
+def test_assume_latest_carries_the_last_period_forward_and_flags_it():
+    later = sb.contributions(10000, "北京", on="2027-03-01", assume_latest=True).set_index("item")
+    last = sb.contributions(10000, "北京", on="2026-06-01").set_index("item")
+    assert later["assumed_latest"].all()
+    assert later.loc["pension", "employee_monthly"] == last.loc["pension", "employee_monthly"]
+    inside = sb.contributions(10000, "北京", on="2026-06-01", assume_latest=True)
+    assert not inside["assumed_latest"].any()
+    year = sb.compare(10000, 2026, ["北京", "上海"], assume_latest=True)
+    assert year["assumed_latest"].all()
+    result = runner.invoke(app, ["compare", "--base", "10000", "--year", "2026", "--assume-latest"])
+    assert result.exit_code == 0 and "WARNING" in result.stdout
+
+
+def test_freshness_and_data_info():
+    table = sb.coverage()
+    beijing = table[table["region_id"] == "110000"]
+    assert set(beijing["contributions_until"]) == {"2026-06-30"}
+    info = sb.data_info()
+    assert info["figures"] == info["official"] + info["corroborated"] > 0
+    assert len(info["version"]) == 12 and info["overlay"] is None

@@ -15,7 +15,7 @@ from shebao.contributions import (
     yearly_contributions,
 )
 from shebao.coverage import coverage
-from shebao.data import check, load, use_policydata
+from shebao.data import check, data_info, load, use_policydata
 from shebao.errors import (
     AmbiguousRegionError,
     InputError,
@@ -46,6 +46,7 @@ __all__ = [
     "contributions",
     "coverage",
     "covered_regions",
+    "data_info",
     "load",
     "missing_items",
     "month_table",

@@ -30,6 +30,8 @@ POLICYDATA = typer.Option(None, "--policydata", help="Directory of your own tabl
 DIRECTORY = typer.Option(None, "--directory", help="Tables directory (default: the shipped one).")
 OUTPUT_DIR = typer.Option(..., "-o", "--output", help="Overlay directory to write (files are never overwritten).")
 OVERLAY_DIR = typer.Argument(..., help="Overlay directory.")
+ASSUME_LATEST = typer.Option(False, "--assume-latest",
+                             help="Past the data's last period, carry that period forward (flagged in the output).")
 FORMAT = typer.Option(Format.table, "--format", "-f", help="table for people; csv or json for machines.")
 
 
@@ -70,6 +72,21 @@ def _tables(policydata: Path | None):
     return load(overlay=policydata)
 
 
+def _assumed_note(frame) -> list[str]:
+    if "assumed_latest" in frame and frame["assumed_latest"].any():
+        return [("WARNING: some figures are carried forward past the data's last period (--assume-latest); "
+                 "they are an assumption, not a notice (column assumed_latest).")]
+    return []
+
+
+def _version_note(tables) -> str:
+    from shebao.data import data_info
+
+    info = data_info(tables)
+    return (f"policy data {info['version']}: {info['figures']} rows ({info['official']} official, "
+            f"{info['corroborated']} corroborated), newest period from {info['newest_period']}")
+
+
 def _overlay_notes(tables) -> list[str]:
     if tables.overlay is None:
         return []
@@ -87,6 +104,7 @@ def contributions(
     housing_fund_rate: float | None = typer.Option(None, "--housing-fund-rate", help="e.g. 0.12; 0 = none."),
     injury_rate: float | None = typer.Option(None, "--injury-rate", help="Employer's work-injury rate."),
     detail: bool = typer.Option(False, "--detail", help="With --year: one row per month and item."),
+    assume_latest: bool = ASSUME_LATEST,
     fmt: Format = FORMAT,
     policydata: Path | None = POLICYDATA,
 ) -> None:
@@ -98,18 +116,19 @@ def contributions(
         raise sb.InputError("give exactly one of --on YYYY-MM-DD or --year YYYY")
     if year is None:
         frame = sb.contributions(base, region, on=on, housing_fund_rate=housing_fund_rate,
-                                 injury_rate=injury_rate, tables=tables)
+                                 injury_rate=injury_rate, assume_latest=assume_latest, tables=tables)
         shown = frame[["item", "item_zh", "base_used", "base_clamped", "employee_rate", "employer_rate",
                        "employee_monthly", "employer_monthly", "source_id", "confidence"]] \
             if fmt is Format.table else frame
         _emit(shown, fmt, f"{frame['region'].iloc[0]} {on}: base {base:,.2f}",
-              _missing_note(tables, region, on, housing_fund_rate) + _overlay_notes(tables))
+              _missing_note(tables, region, on, housing_fund_rate) + _overlay_notes(tables) + _assumed_note(frame))
         return
     frame = sb.yearly_contributions(base, region, year, housing_fund_rate=housing_fund_rate,
-                                    injury_rate=injury_rate, tables=tables)
+                                    injury_rate=injury_rate, assume_latest=assume_latest, tables=tables)
     out = frame if detail else sb.month_table(frame)
     _emit(out, fmt, f"{frame['region'].iloc[0]} {year}: base {base:,.2f} (last row: year total)",
-          _missing_note(tables, region, f"{year}-01-01", housing_fund_rate) + _overlay_notes(tables))
+          _missing_note(tables, region, f"{year}-01-01", housing_fund_rate) + _overlay_notes(tables)
+          + _assumed_note(frame))
 
 
 def _missing_note(tables, region, on, housing_fund_rate=None) -> list[str]:
@@ -126,6 +145,7 @@ def compare(
     year: int = typer.Option(..., "--year", help="Calendar year."),
     regions: str | None = typer.Option(None, "--regions", help="Comma-separated; default: all with data."),
     housing_fund_rate: float | None = typer.Option(None, "--housing-fund-rate"),
+    assume_latest: bool = ASSUME_LATEST,
     fmt: Format = FORMAT,
     policydata: Path | None = POLICYDATA,
 ) -> None:
@@ -134,7 +154,8 @@ def compare(
 
     tables = _tables(policydata)
     names = [r.strip() for r in regions.split(",") if r.strip()] if regions else None
-    frame = sb.compare(base, year, names, housing_fund_rate=housing_fund_rate, tables=tables)
+    frame = sb.compare(base, year, names, housing_fund_rate=housing_fund_rate, assume_latest=assume_latest,
+                       tables=tables)
     notes = [("missing_items: items without sourced figures in some month of the year; the totals leave "
               "them out for those months.")]
     if names is None:
@@ -143,7 +164,8 @@ def compare(
         if partial:
             notes.append(f"Left out (figures for part of {year} only): {', '.join(partial)}")
     shown = frame.drop(columns=["name_en"]) if fmt is Format.table else frame
-    _emit(shown, fmt, f"{year}: yearly contributions at base {base:,.2f}", notes + _overlay_notes(tables))
+    _emit(shown, fmt, f"{year}: yearly contributions at base {base:,.2f}",
+          notes + _overlay_notes(tables) + _assumed_note(frame) + [_version_note(tables)])
 
 
 @app.command("take-home")
@@ -155,6 +177,7 @@ def take_home_command(
     bonus: float | None = typer.Option(None, "--bonus", help="Annual one-off bonus paid in December."),
     base: float | None = typer.Option(None, "--base", help="Contribution base (default: the wage)."),
     housing_fund_rate: float | None = typer.Option(None, "--housing-fund-rate", help="e.g. 0.07; 0 = none."),
+    assume_latest: bool = ASSUME_LATEST,
     fmt: Format = FORMAT,
     policydata: Path | None = POLICYDATA,
 ) -> None:
@@ -162,7 +185,8 @@ def take_home_command(
     import shebao as sb
 
     tables = _tables(policydata)
-    frame = sb.take_home(wage, region, year, special_deductions, housing_fund_rate, bonus, base, tables=tables)
+    frame = sb.take_home(wage, region, year, special_deductions, housing_fund_rate, bonus, base,
+                         assume_latest=assume_latest, tables=tables)
     notes = []
     missing = frame["missing_items"].iloc[-1]
     if missing:
@@ -170,7 +194,8 @@ def take_home_command(
     if bonus:
         notes.append(f"Bonus taxed {frame['bonus_treatment'].iloc[0]} (the cheaper lawful treatment).")
     shown = frame.drop(columns=["region", "bonus_treatment", "missing_items"]) if fmt is Format.table else frame
-    _emit(shown, fmt, f"{region} {year}: wage {wage:,.2f} (last row: year total)", notes + _overlay_notes(tables))
+    _emit(shown, fmt, f"{region} {year}: wage {wage:,.2f} (last row: year total)",
+          notes + _overlay_notes(tables) + _assumed_note(frame))
 
 
 @app.command("regions")

@@ -29,7 +29,8 @@ from shebao.regions import NATIONAL, resolve_many
 from shebao.schema import ITEM_NAMES_ZH
 
 
-def payroll(frame: pd.DataFrame, on=None, *, tables: PolicyTables | None = None) -> pd.DataFrame:
+def payroll(frame: pd.DataFrame, on=None, *, assume_latest: bool = False,
+            tables: PolicyTables | None = None) -> pd.DataFrame:
     """Contributions of many employees in one month, one wide row each (index kept).
 
     ``frame`` needs columns ``region`` and ``base``; ``housing_fund_rate`` and ``injury_rate``
@@ -46,7 +47,7 @@ def payroll(frame: pd.DataFrame, on=None, *, tables: PolicyTables | None = None)
         raise InputError(f"payroll input lacks column(s) {missing}; it has {list(frame.columns)}")
     month = month_number(to_date(on if on is not None else dt.date.today()))
     batch = prepare(frame["base"], frame["region"], month,
-                    frame.get("housing_fund_rate"), frame.get("injury_rate"), tables)
+                    frame.get("housing_fund_rate"), frame.get("injury_rate"), tables, assume_latest)
     columns = {}
     employee_total = np.zeros(len(frame), dtype=np.int64)
     employer_total = np.zeros(len(frame), dtype=np.int64)
@@ -61,6 +62,8 @@ def payroll(frame: pd.DataFrame, on=None, *, tables: PolicyTables | None = None)
         clamped |= (used != batch.base_fen) if everyone else present & (used != batch.base_fen)
     columns["employee_total"], columns["employer_total"] = to_yuan(employee_total), to_yuan(employer_total)
     columns["base_clamped"] = clamped
+    if assume_latest:
+        columns["assumed_latest"] = batch.assumed[batch.local]
     return pd.DataFrame(columns, index=frame.index, copy=False)
 
 
@@ -88,6 +91,8 @@ def _long(batch: Batch, extra: dict | None = None) -> pd.DataFrame:
         part = part.join(_provenance(batch, item, idx))
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
+    if batch.assumed is not None:
+        out["assumed_latest"] = batch.assumed[batch.local[out["row"].to_numpy()]]
     for name, values in (extra or {}).items():
         out.insert(1, name, np.asarray(values)[out["row"].to_numpy()])
     return out.sort_values(["row", "item"], key=_item_order, kind="stable").reset_index(drop=True)
@@ -119,7 +124,7 @@ def _provenance(batch: Batch, item: str, idx: np.ndarray) -> pd.DataFrame:
 
 
 def contributions(base, region, on=None, housing_fund_rate=None, injury_rate=None,
-                  *, tables: PolicyTables | None = None) -> pd.DataFrame:
+                  *, assume_latest: bool = False, tables: PolicyTables | None = None) -> pd.DataFrame:
     """Monthly contributions per item for a base in a region on a date (default today).
 
     Scalars give one row per item; columns give one row per (element, item) with ``row``.
@@ -131,13 +136,13 @@ def contributions(base, region, on=None, housing_fund_rate=None, injury_rate=Non
     scalar = np.isscalar(base) and np.isscalar(region)
     n = 1 if scalar else len(base if not np.isscalar(base) else region)
     batch = prepare(base, region, month if scalar else np.full(n, month), housing_fund_rate,
-                    injury_rate, tables)
+                    injury_rate, tables, assume_latest)
     out = _long(batch)
     return out.drop(columns="row") if scalar else out
 
 
 def yearly_contributions(base, region, year: int, housing_fund_rate=None, injury_rate=None,
-                         *, tables: PolicyTables | None = None) -> pd.DataFrame:
+                         *, assume_latest: bool = False, tables: PolicyTables | None = None) -> pd.DataFrame:
     """Month by month (1–12) contributions for one person in one year, one row per (month, item).
 
     Limits that change mid-year (e.g. on July 1) apply from their month on.
@@ -151,7 +156,7 @@ def yearly_contributions(base, region, year: int, housing_fund_rate=None, injury
     months = np.arange(12) + year * 12
     batch = prepare(np.full(12, base, dtype=object), np.full(12, region, dtype=object), months,
                     None if housing_fund_rate is None else np.full(12, housing_fund_rate, dtype=object),
-                    None if injury_rate is None else np.full(12, injury_rate, dtype=object), tables)
+                    None if injury_rate is None else np.full(12, injury_rate, dtype=object), tables, assume_latest)
     return _long(batch, {"month": np.arange(1, 13)}).drop(columns="row")
 
 
@@ -167,19 +172,24 @@ def month_table(yearly: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def covered_regions(year: int, tables: PolicyTables | None = None) -> list[str]:
-    """region_ids whose own (or province's) contribution rows cover all 12 months of ``year``."""
+def covered_regions(year: int, tables: PolicyTables | None = None, assume_latest: bool = False) -> list[str]:
+    """region_ids whose own (or province's) contribution rows cover all 12 months of ``year``
+    (with ``assume_latest``, months after a region's data count as covered: they carry it forward)."""
     tables = tables or load()
     res = _params(tables, "contributions.csv").resolved
-    offs = np.arange(12) + check_year(year) * 12 - res.first_month
-    if offs[0] < 0 or offs[-1] >= res.covered.shape[1]:
-        return []
-    full = res.covered[:, offs].all(axis=1)
-    return [r for r, keep in zip(res.region_ids, full) if keep and r != NATIONAL]
+    months = np.arange(12) + check_year(year) * 12
+    offsets = months - res.first_month
+    inside = (offsets >= 0) & (offsets < res.covered.shape[1])
+    covered = np.zeros((len(res.region_ids), 12), dtype=bool)
+    covered[:, inside] = res.covered[:, offsets[inside]]
+    if assume_latest:
+        last = res.last_month(np.arange(len(res.region_ids)))
+        covered |= (last >= 0)[:, None] & (months[None, :] > last[:, None])
+    return [r for r, keep in zip(res.region_ids, covered.all(axis=1)) if keep and r != NATIONAL]
 
 
 def compare(base, year: int, regions=None, housing_fund_rate=None,
-            *, tables: PolicyTables | None = None) -> pd.DataFrame:
+            *, assume_latest: bool = False, tables: PolicyTables | None = None) -> pd.DataFrame:
     """Yearly employee, employer and total contributions at one base, one row per region.
 
     ``regions=None`` takes every region with figures for the whole year. Sorted by total, highest first.
@@ -190,7 +200,7 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
     """
     tables = tables or load()
     year = check_year(year)
-    ids = covered_regions(year, tables) if regions is None else \
+    ids = covered_regions(year, tables, assume_latest) if regions is None else \
         list(dict.fromkeys(resolve_many(list(regions), tables)))
     if not ids:
         raise NoDataError(f"no region has figures for all of {year}")
@@ -198,7 +208,7 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
     batch = prepare(np.full(n, base, dtype=object), np.repeat(ids, 12).astype(object),
                     np.tile(np.arange(12) + year * 12, len(ids)),
                     None if housing_fund_rate is None else np.full(n, housing_fund_rate, dtype=object),
-                    None, tables)
+                    None, tables, assume_latest)
     employee = np.zeros(n, dtype=np.int64)
     employer = np.zeros(n, dtype=np.int64)
     lacking = {}
@@ -207,9 +217,10 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
         employer += np.where(present, er, 0)
         if item in CORE_ITEMS:
             lacking[item] = ~present
+    assumed = batch.assumed[batch.local] if assume_latest else np.zeros(n, dtype=bool)
     per_region = pd.DataFrame({"region_id": np.repeat(ids, 12), "employee": employee, "employer": employer,
-                               **{f"lacks_{item}": lacking.get(item, True) for item in CORE_ITEMS}}) \
-        .groupby("region_id", sort=False).agg({"employee": "sum", "employer": "sum",
+                               "assumed": assumed, **{f"lacks_{item}": lacking.get(item, True) for item in CORE_ITEMS}}) \
+        .groupby("region_id", sort=False).agg({"employee": "sum", "employer": "sum", "assumed": "any",
                                                **{f"lacks_{i}": "any" for i in CORE_ITEMS}})
     names = tables["regions.csv"].set_index("region_id")
     out = pd.DataFrame({
@@ -221,6 +232,8 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
         "missing_items": [",".join(i for i in CORE_ITEMS if row[f"lacks_{i}"]) for _, row in per_region.iterrows()],
         "name_en": names.loc[per_region.index, "name_en"].to_numpy(),
     })
+    if assume_latest:
+        out["assumed_latest"] = per_region["assumed"].to_numpy()
     return out.sort_values("total_yearly", ascending=False, kind="stable").reset_index(drop=True)
 
 

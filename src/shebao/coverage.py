@@ -6,6 +6,9 @@ True
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -16,28 +19,41 @@ from shebao.schema import REGIONAL_TABLES
 
 
 def coverage(tables: PolicyTables | None = None) -> pd.DataFrame:
-    """One row per (region with data, year): months (0–12) covered by each policy table."""
+    """One row per (region with data, year): months (0–12) covered by each policy table, and the
+    last date each table covers for the region (``<table>_until``; calculations stop there)."""
     tables = tables or load()
     names = tables["regions.csv"].set_index("region_id")["short_zh"]
-    counts = {}
+    counts, until = {}, {}
     for table in REGIONAL_TABLES:
         res = resolve(tables, table)
         if not res.covered.size:
             continue
+        name = table.removesuffix(".csv")
         months = np.arange(res.covered.shape[1]) + res.first_month
         frame = pd.DataFrame(res.covered, index=list(res.region_ids), columns=months // 12)
-        counts[table.removesuffix(".csv")] = frame.T.groupby(level=0).sum().T.stack()
+        counts[name] = frame.T.groupby(level=0).sum().T.stack()
+        last = res.last_month(np.arange(len(res.region_ids)))
+        until[f"{name}_until"] = pd.Series([_month_end(m) for m in last], index=list(res.region_ids))
     out = pd.DataFrame(counts).fillna(0).astype(int)
     out = out[out.sum(axis=1) > 0].drop(index=NATIONAL, level=0, errors="ignore")
     out.index.names = ["region_id", "year"]
     out = out.reset_index()
     out.insert(0, "region", names.reindex(out["region_id"]).to_numpy())
+    for column, values in until.items():
+        out[column] = values.reindex(out["region_id"]).to_numpy()
     return out.sort_values(["region_id", "year"]).reset_index(drop=True)
+
+
+def _month_end(month: int) -> str:
+    if month < 0:
+        return ""
+    year, index = divmod(int(month), 12)
+    return dt.date(year, index + 1, calendar.monthrange(year, index + 1)[1]).isoformat()
 
 
 def coverage_markdown(frame: pd.DataFrame) -> str:
     """The coverage table as Markdown: months covered out of 12 per table."""
-    tables = [c for c in frame.columns if c not in ("region", "region_id", "year")]
+    tables = [c for c in frame.columns if c not in ("region", "region_id", "year") and not c.endswith("_until")]
     lines = ["| region | region_id | year | " + " | ".join(tables) + " |",
              "|---|---|---|" + "---|" * len(tables)]
     for row in frame.itertuples(index=False):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import difflib
+import hashlib
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -306,3 +307,27 @@ def _check_brackets(frame: pd.DataFrame, problems: list[Problem]) -> None:
                 problems.append(Problem(row.file, int(row.line), "quick_deduction",
                                         f"{row.quick_deduction:g} breaks continuity; expected {expected:g}"))
             prev_rate, prev_qd = row.rate, row.quick_deduction
+
+
+def data_info(tables: PolicyTables | None = None) -> dict:
+    """Which data the figures come from: a content hash, the newest period, rows by confidence.
+
+    >>> sorted(data_info())[:3]
+    ['corroborated', 'directory', 'figures']
+    """
+    tables = tables or load()
+    digest = hashlib.sha256()
+    for directory in filter(None, (tables.directory, tables.overlay)):
+        for path in sorted(Path(directory).glob("*.csv")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    rows = pd.concat([tables[name][["effective_from", "confidence"]] for name in POLICY_TABLES])
+    counts = rows["confidence"].value_counts()
+    return {
+        "version": digest.hexdigest()[:12],
+        "directory": str(tables.directory),
+        "overlay": str(tables.overlay) if tables.overlay else None,
+        "newest_period": max(rows["effective_from"]).isoformat(),
+        "figures": len(rows),
+        "official": int(counts.get("official", 0)),
+        "corroborated": int(counts.get("corroborated", 0)),
+    }

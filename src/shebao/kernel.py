@@ -69,6 +69,7 @@ class Batch:
     local: np.ndarray  # element → position in ucells
     ucells: np.ndarray  # distinct contribution cells
     hf_ucells: np.ndarray  # their housing-fund cells, -1 = no figures
+    assumed: np.ndarray | None = None  # per cell: figures carried forward past the data (assume_latest)
 
     @property
     def region_id(self) -> np.ndarray:
@@ -83,8 +84,12 @@ class Batch:
         return self.hf_ucells[self.local]
 
 
-def prepare(base, region, months, housing_fund_rate=None, injury_rate=None, tables=None) -> Batch:
-    """Validate and align inputs (scalars or equal-length columns) into a Batch."""
+def prepare(base, region, months, housing_fund_rate=None, injury_rate=None, tables=None,
+            assume_latest: bool = False) -> Batch:
+    """Validate and align inputs (scalars or equal-length columns) into a Batch.
+
+    ``assume_latest`` carries each region's last covered month forward to later months (flagged).
+    """
     tables = tables or load()
     if all(np.isscalar(x) for x in (base, region, months)):
         base, region, months = [base], [region], [months]
@@ -108,11 +113,22 @@ def prepare(base, region, months, housing_fund_rate=None, injury_rate=None, tabl
         low = int(months.min()) if n else 0
         keys, local = np.unique(labels.astype(np.int64) * 100_000 + (months - low), return_inverse=True)
         cell_codes, cell_months = codes[keys // 100_000], keys % 100_000 + low
+    assumed, hf_months = None, cell_months
+    if assume_latest:
+        cell_months, assumed = _carry_forward(contrib, cell_codes, cell_months)
+        hf_months, _ = _carry_forward(_params(tables, "housing_fund.csv").resolved, cell_codes, hf_months)
     ucells = contrib.check_covered(cell_codes, cell_months, "contribution")
     return Batch(tables, index, ids, labels, months, base_fen,
                  _rate_ppm(housing_fund_rate, index, "housing_fund_rate"),
                  _rate_ppm(injury_rate, index, "injury_rate"), np.asarray(local, dtype=np.int64), ucells,
-                 _housing_fund_cells(tables, cell_codes, cell_months))
+                 _housing_fund_cells(tables, cell_codes, hf_months), assumed)
+
+
+def _carry_forward(res: Resolved, codes: np.ndarray, months: np.ndarray):
+    """Months past a region's data moved back to its last covered month, and which were moved."""
+    last = res.last_month(codes)
+    beyond = (last >= 0) & (months > last)
+    return np.where(beyond, last, months), beyond
 
 
 def _rate_ppm(rate, index, what):

@@ -87,13 +87,24 @@ class Resolved:
             raise NoDataError(self.coverage_message(int(codes[bad]), int(months[bad]), table))
         return codes.astype(np.int64) * self.covered.shape[1] + offset
 
+    def last_month(self, codes: np.ndarray) -> np.ndarray:
+        """The last covered month number of each region code; -1 where it has none."""
+        any_covered = self.covered[codes].any(axis=1)
+        last = self.covered.shape[1] - 1 - np.argmax(self.covered[codes][:, ::-1], axis=1)
+        return np.where(any_covered, last + self.first_month, -1)
+
     def coverage_message(self, code: int, month: int, table: str) -> str:
         months = np.flatnonzero(self.covered[code]) + self.first_month
         span = (f"covers {month_label(months[0])} to {month_label(months[-1])}" if len(months)
                 else "has no rows")
         gaps = " with gaps" if len(months) and len(months) != months[-1] - months[0] + 1 else ""
         name = f"{self.names[code]} ({self.region_ids[code]})" if self.names else self.region_ids[code]
-        return f"no {table} figures for {name} in {month_label(month)}: its data {span}{gaps}"
+        message = f"no {table} figures for {name} in {month_label(month)}: its data {span}{gaps}"
+        if len(months) and month > months[-1]:
+            message += ("; add the new notice as an overlay (--policydata DIR, SHEBAO_POLICYDATA or "
+                        "sb.use_policydata; shebao data template helps) or carry the last period forward "
+                        "with --assume-latest (assume_latest=True)")
+        return message
 
 
 def resolve(tables: PolicyTables, table: str) -> Resolved:

@@ -203,7 +203,7 @@ def bonus_thresholds(year: int, *, tables: PolicyTables | None = None) -> pd.Dat
 
 
 def take_home(wage, region, year: int, special_deductions=0, housing_fund_rate=None, bonus=None,
-              base=None, *, tables: PolicyTables | None = None) -> pd.DataFrame:
+              base=None, *, assume_latest: bool = False, tables: PolicyTables | None = None) -> pd.DataFrame:
     """Month-by-month gross, employee contributions, income tax and net pay, and the employer's cost.
 
     ``base`` (default: the wage) is the contribution base. A ``bonus`` is paid in December and taxed
@@ -232,7 +232,8 @@ def take_home(wage, region, year: int, special_deductions=0, housing_fund_rate=N
     regions = pd.Series(region if not np.isscalar(region) else [region] * n, index=index)
     months = np.tile(np.arange(12) + rule.year * 12, n)
     hf = None if housing_fund_rate is None else np.repeat(np.broadcast_to(np.asarray(housing_fund_rate, dtype=object), n), 12)
-    batch = prepare(np.repeat(base_yuan, 12), np.repeat(regions.to_numpy(), 12), months, hf, None, tables)
+    batch = prepare(np.repeat(base_yuan, 12), np.repeat(regions.to_numpy(), 12), months, hf, None, tables,
+                    assume_latest)
     employee = np.zeros(n * 12, dtype=np.int64)
     employer = np.zeros(n * 12, dtype=np.int64)
     deductible = np.zeros(n * 12, dtype=np.int64)
@@ -291,4 +292,7 @@ def take_home(wage, region, year: int, special_deductions=0, housing_fund_rate=N
         "missing_items": pd.Series(missing_rows).map(
             {code: ",".join(i for b, i in enumerate(_CORE) if code >> b & 1) for code in np.unique(missing_rows)}),
     })
+    if assume_latest:
+        flags = batch.assumed[batch.local].reshape(shape)
+        out["assumed_latest"] = np.concatenate([flags, flags.any(axis=1, keepdims=True)], axis=1).ravel()
     return out.drop(columns="row") if scalar else out
