@@ -169,7 +169,7 @@ def item_amounts(batch: Batch):
         rest = (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0) \
             & ((cell["employee_rate"] >= 0) | (cell["employee_fixed"] >= 0))
         employer_known = (cell["employer_rate"] >= 0) | (cell["employer_fixed"] >= 0)
-        get = {name: _spread(values, batch.local) for name, values in _clean(cell).items()}
+        get = _Spread(_clean(cell), batch.local)
         if item == "injury" and (np.ndim(injury) or injury >= 0):
             get["employer_rate"] = np.where(injury >= 0, injury, get["employer_rate"])
             present = _spread(rest, batch.local) & ((injury >= 0) | _spread(employer_known, batch.local))
@@ -185,7 +185,7 @@ def item_amounts(batch: Batch):
     default = np.where(cell["rate_default"] >= 0, cell["rate_default"], cell["rate_min"])
     complete = enrolled & (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0) & (default >= 0)
     if complete.any():
-        get = {name: _spread(values, batch.local) for name, values in _clean(cell).items()}
+        get = _Spread(_clean(cell), batch.local)
         get["employee_rate"] = get["employer_rate"] = _housing_fund_rate(batch, get, _spread(default, batch.local))
         present = _spread(complete, batch.local) & (batch.housing_fund_ppm != 0)
         yield (HOUSING_FUND, np.broadcast_to(present, len(batch.base_fen)), *_amounts(batch.base_fen, get))
@@ -199,6 +199,18 @@ def _clean(cell: dict) -> dict:
         out.setdefault(f"{side}_rate", np.zeros(len(out["base_floor"]), dtype=np.int64))
         out.setdefault(f"{side}_fixed", np.zeros(len(out["base_floor"]), dtype=np.int64))
     return out
+
+
+class _Spread(dict):
+    """Per-element parameters, gathered from the per-cell ones only when first used."""
+
+    def __init__(self, per_cell: dict, local: np.ndarray):
+        super().__init__()
+        self.per_cell, self.local = per_cell, local
+
+    def __missing__(self, name):
+        value = self[name] = _spread(self.per_cell[name], self.local)
+        return value
 
 
 def _spread(per_cell: np.ndarray, local: np.ndarray):
