@@ -21,6 +21,7 @@ from shebao.kernel import (
     Batch,
     _params,
     item_amounts,
+    possible_items,
     prepare,
 )
 from shebao.money import to_yuan
@@ -48,7 +49,8 @@ def payroll(frame: pd.DataFrame, on=None, *, assume_latest: bool = False,
     month = month_number(to_date(on if on is not None else dt.date.today()))
     batch = prepare(frame["base"], frame["region"], month,
                     frame.get("housing_fund_rate"), frame.get("injury_rate"), tables, assume_latest)
-    columns = {}
+    columns = {f"{item}_{side}": np.zeros(len(frame)) for item in possible_items(batch.tables, month)
+               for side in ("employee", "employer")}  # the same columns for any rows of this month
     employee_total = np.zeros(len(frame), dtype=np.int64)
     employer_total = np.zeros(len(frame), dtype=np.int64)
     clamped = np.zeros(len(frame), dtype=bool)

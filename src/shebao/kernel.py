@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from shebao.data import PolicyTables, load
-from shebao.errors import InputError, RateOutOfRangeError
+from shebao.errors import InputError, RateOutOfRangeError, RegionError
 from shebao.money import PPM, numeric_column, round_amounts, to_fen
 from shebao.periods import Resolved, resolve
 from shebao.regions import resolve_region
@@ -103,7 +103,8 @@ def prepare(base, region, months, housing_fund_rate=None, injury_rate=None, tabl
     if (labels < 0).any():
         bad = index[int(np.argmax(labels < 0))]
         raise InputError("region is missing" + ("" if n == 1 else f" in row {bad!r}"))
-    ids = np.array([resolve_region(name, tables) for name in uniques], dtype=object)
+    ids = np.array([_resolve_at_row(name, position, labels, index, tables) for position, name in enumerate(uniques)],
+                   dtype=object)
     contrib = _params(tables, "contributions.csv").resolved
     codes = np.array([contrib.code_of[r] for r in ids], dtype=np.int64)
     months = np.broadcast_to(np.asarray(months, dtype=np.int64), n)
@@ -129,6 +130,41 @@ def _carry_forward(res: Resolved, codes: np.ndarray, months: np.ndarray):
     last = res.last_month(codes)
     beyond = (last >= 0) & (months > last)
     return np.where(beyond, last, months), beyond
+
+
+def _resolve_at_row(name, position, labels, index, tables) -> str:
+    try:
+        return resolve_region(name, tables)
+    except RegionError as exc:
+        if len(index) == 1:
+            raise
+        row = index[int(np.argmax(labels == position))]
+        raise type(exc)(f"region in row {row!r}: {exc}") from None
+
+
+def possible_items(tables: PolicyTables, month: int) -> list[str]:
+    """Items (in schema order, housing fund last) complete for at least one region in ``month``:
+    the stable set of columns a payroll for that month has, whatever its rows."""
+    found = []
+    for table in ("contributions.csv", "housing_fund.csv"):
+        p = _params(tables, table)
+        res = p.resolved
+        offset = month - res.first_month
+        if not 0 <= offset < res.covered.shape[1]:
+            continue
+        cells = np.arange(len(res.region_ids)) * res.covered.shape[1] + offset
+        for g, item in enumerate(res.groups):
+            cell = {name: values[cells, g] for name, values in p.arrays.items()}
+            limits = (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0)
+            if table == "housing_fund.csv":
+                complete = limits & ((cell["rate_default"] >= 0) | (cell["rate_min"] >= 0))
+                item = HOUSING_FUND
+            else:
+                complete = limits & ((cell["employee_rate"] >= 0) | (cell["employee_fixed"] >= 0)) \
+                    & ((cell["employer_rate"] >= 0) | (cell["employer_fixed"] >= 0))
+            if complete.any():
+                found.append(item)
+    return found
 
 
 def _rate_ppm(rate, index, what):
