@@ -27,6 +27,9 @@ class Format(str, Enum):
 
 POLICYDATA = typer.Option(None, "--policydata", help="Directory of your own tables layered over the shipped ones "
                           "(also SHEBAO_POLICYDATA).")
+INPUT_FILE = typer.Argument(..., help="Employees file: .csv, .xlsx or .parquet with region and base columns.")
+OUTPUT_FILE = typer.Option(..., "-o", "--output", help="Output file: .csv, .xlsx or .parquet.")
+SUMMARY_FILE = typer.Option(None, "--summary", help="Also write the per-region summary to this CSV.")
 DIRECTORY = typer.Option(None, "--directory", help="Tables directory (default: the shipped one).")
 OUTPUT_DIR = typer.Option(..., "-o", "--output", help="Overlay directory to write (files are never overwritten).")
 OVERLAY_DIR = typer.Argument(..., help="Overlay directory.")
@@ -166,6 +169,44 @@ def compare(
     shown = frame.drop(columns=["name_en"]) if fmt is Format.table else frame
     _emit(shown, fmt, f"{year}: yearly contributions at base {base:,.2f}",
           notes + _overlay_notes(tables) + _assumed_note(frame) + [_version_note(tables)])
+
+
+@app.command("payroll")
+def payroll_command(
+    source: Path = INPUT_FILE,
+    output: Path = OUTPUT_FILE,
+    on: str | None = typer.Option(None, "--on", help="Date YYYY-MM-DD (one month)."),
+    year: int | None = typer.Option(None, "--year", help="Calendar year: twelve months summed per employee."),
+    force: bool = typer.Option(False, "--force", help="Overwrite OUTPUT if it exists."),
+    errors: str = typer.Option("raise", "--errors", help="raise: stop at the first bad row; collect: write bad "
+                               "rows with reasons to OUTPUT.errors.csv and compute the rest."),
+    summary: Path | None = SUMMARY_FILE,
+    chunksize: int = typer.Option(1_000_000, "--chunksize", help="Rows per chunk (bounds memory)."),
+    dask: str | None = typer.Option(None, "--dask", help="Run on a Dask cluster: scheduler address or 'local'."),
+    assume_latest: bool = ASSUME_LATEST,
+    policydata: Path | None = POLICYDATA,
+) -> None:
+    """Contributions for a file of employees (.csv UTF-8/GBK, .xlsx, .parquet) into OUTPUT."""
+    from shebao import files
+
+    tables = _tables(policydata)
+    if dask is not None:
+        if on is None or year is not None:
+            raise typer.BadParameter("the Dask path takes --on", param_hint="--dask")
+        files.run_dask(source, output, on=on, address=dask, force=force, tables=tables)
+        typer.echo(f"wrote {output}")
+        return
+    table = files.run(source, output, on=on, year=year, force=force, errors=errors, chunksize=chunksize,
+                      assume_latest=assume_latest, tables=tables)
+    rejected = output.with_name(output.name + ".errors.csv")
+    notes = [f"wrote {output}"] + ([f"rows with problems: {rejected}"] if errors == "collect" and rejected.exists()
+                                   else [])
+    if summary is not None:
+        if summary.exists() and not force:
+            raise files.InputError(f"{summary} exists; pass --force to overwrite it")
+        table.to_csv(summary, index=False, encoding="utf-8-sig")
+        notes.append(f"summary: {summary}")
+    _emit(table, Format.table, "per region", notes)
 
 
 @app.command("take-home")

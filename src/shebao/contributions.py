@@ -35,12 +35,17 @@ def payroll(frame: pd.DataFrame, on=None, *, assume_latest: bool = False,
     """Contributions of many employees in one month, one wide row each (index kept).
 
     ``frame`` needs columns ``region`` and ``base``; ``housing_fund_rate`` and ``injury_rate``
-    are optional. Amounts are yuan, exact to the fen.
+    are optional. Amounts are yuan, exact to the fen. A Dask DataFrame gives a lazy Dask
+    DataFrame computed partition by partition (``pip install shebao[dask]``).
 
     >>> payroll(pd.DataFrame({"region": ["上海", "北京"], "base": [8000, 12000]}), on="2025-08-01")[
     ...     "pension_employee"].tolist()
     [640.0, 960.0]
     """
+    if _is_dask(frame):  # lazily, partition by partition, on whatever scheduler Dask is set up with
+        tables = tables or load()
+        meta = payroll(frame._meta, on, assume_latest=assume_latest, tables=tables)
+        return frame.map_partitions(payroll, on, assume_latest=assume_latest, tables=tables, meta=meta)
     if not isinstance(frame, pd.DataFrame):
         raise InputError("payroll needs a DataFrame with columns 'region' and 'base'")
     missing = [c for c in ("region", "base") if c not in frame]
@@ -67,6 +72,10 @@ def payroll(frame: pd.DataFrame, on=None, *, assume_latest: bool = False,
     if assume_latest:
         columns["assumed_latest"] = batch.assumed[batch.local]
     return pd.DataFrame(columns, index=frame.index, copy=False)
+
+
+def _is_dask(frame) -> bool:
+    return type(frame).__module__.split(".")[0] in ("dask", "dask_expr") and hasattr(frame, "map_partitions")
 
 
 def _long(batch: Batch, extra: dict | None = None) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from shebao.data import PolicyTables, load
 from shebao.errors import InputError, RateOutOfRangeError, RegionError
-from shebao.money import PPM, numeric_column, round_amounts, to_fen
+from shebao.money import PPM, numeric_column, round_amounts, row_hint, to_fen
 from shebao.periods import Resolved, resolve
 from shebao.regions import resolve_region
 from shebao.schema import ROUNDING
@@ -102,7 +102,7 @@ def prepare(base, region, months, housing_fund_rate=None, injury_rate=None, tabl
     labels, uniques = pd.factorize(column["region"])  # resolve each distinct name once
     if (labels < 0).any():
         bad = index[int(np.argmax(labels < 0))]
-        raise InputError("region is missing" + ("" if n == 1 else f" in row {bad!r}"))
+        raise InputError("region is missing" + row_hint(index, bad))
     ids = np.array([_resolve_at_row(name, position, labels, index, tables) for position, name in enumerate(uniques)],
                    dtype=object)
     contrib = _params(tables, "contributions.csv").resolved
@@ -136,10 +136,20 @@ def _resolve_at_row(name, position, labels, index, tables) -> str:
     try:
         return resolve_region(name, tables)
     except RegionError as exc:
-        if len(index) == 1:
+        if index.equals(pd.RangeIndex(1)):
             raise
         row = index[int(np.argmax(labels == position))]
         raise type(exc)(f"region in row {row!r}: {exc}") from None
+
+
+def housing_fund_range(tables: PolicyTables, region_ids, month: int) -> tuple[np.ndarray, np.ndarray]:
+    """Allowed housing-fund rates (ppm, low and high) for each region_id in ``month``, after fallback."""
+    p = _params(tables, "housing_fund.csv")
+    res = p.resolved
+    offset = min(max(month - res.first_month, 0), res.covered.shape[1] - 1)
+    cells = np.array([res.code_of[r] for r in region_ids], dtype=np.int64) * res.covered.shape[1] + offset
+    low, high = p.arrays["rate_min"][cells, 0], p.arrays["rate_max"][cells, 0]
+    return np.maximum(low, 0), np.where(high > 0, high, PPM)
 
 
 def possible_items(tables: PolicyTables, month: int) -> list[str]:
@@ -283,5 +293,5 @@ def _housing_fund_rate(batch: Batch, get, default):
         low_i, high_i = np.broadcast_to(low, bad.shape)[i], np.broadcast_to(high, bad.shape)[i]
         raise RateOutOfRangeError(
             f"housing_fund_rate {value / PPM:g} is outside {batch.region_id[i]}'s allowed range "
-            f"{low_i / PPM:g}–{high_i / PPM:g}" + ("" if len(bad) == 1 else f" (row {batch.index[i]!r})"))
+            f"{low_i / PPM:g}–{high_i / PPM:g}" + row_hint(batch.index, batch.index[i % len(batch.index)]))
     return np.where(asked > 0, asked, default)

@@ -61,8 +61,13 @@ def numeric_column(values: pd.Series, what: str, *, upper: float = MAX_BASE_YUAN
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
             label = values.index[int(np.argmax(mask))]
-            where = "" if len(values) == 1 else f" in row {label!r}"
+            where = row_hint(values.index, label)
             value = values.loc[label]
             value = value.item() if isinstance(value, np.generic) else value
             raise InputError(f"{what}{where} {message}: {value!r}")
     return numbers.to_numpy()
+
+
+def row_hint(index: pd.Index, label) -> str:
+    """' in row <label>' unless the input was a single unlabelled value."""
+    return "" if index.equals(pd.RangeIndex(1)) else f" in row {label!r}"
