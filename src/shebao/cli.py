@@ -17,6 +17,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Chinese social insurance and housing fund by region: sourced figures, exact to the fen.")
 data_app = typer.Typer(no_args_is_help=True, help="Check the policy tables and show their coverage.")
 app.add_typer(data_app, name="data")
+chart_app = typer.Typer(no_args_is_help=True, help="Charts as PNG, SVG or PDF (by the output's suffix).")
+app.add_typer(chart_app, name="chart")
 
 
 class Format(str, Enum):
@@ -237,6 +239,56 @@ def take_home_command(
     shown = frame.drop(columns=["region", "bonus_treatment", "missing_items"]) if fmt is Format.table else frame
     _emit(shown, fmt, f"{region} {year}: wage {wage:,.2f} (last row: year total)",
           notes + _overlay_notes(tables) + _assumed_note(frame))
+
+
+def _save_chart(fig, output: Path, force: bool) -> None:
+    from shebao.charts import save
+    from shebao.errors import InputError
+
+    if output.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise InputError(f"{output}: write .png, .svg or .pdf")
+    if output.exists() and not force:
+        raise InputError(f"{output} exists; pass --force to overwrite it")
+    save(fig, output)
+    typer.echo(f"wrote {output}")
+
+
+LANG = typer.Option("zh", "--lang", help="zh or en labels.")
+CHART_OUT = typer.Option(..., "-o", "--output", help="compare.png, .svg or .pdf")
+FORCE = typer.Option(False, "--force", help="Overwrite the output if it exists.")
+
+
+@chart_app.command("compare")
+def chart_compare(base: float = typer.Option(..., "--base"), year: int = typer.Option(..., "--year"),
+                  regions: str | None = typer.Option(None, "--regions", help="Comma-separated; default: all."),
+                  output: Path = CHART_OUT, lang: str = LANG, force: bool = FORCE,
+                  policydata: Path | None = POLICYDATA) -> None:
+    """Yearly employee and employer contributions by region at one base."""
+    from shebao import charts
+
+    names = [r.strip() for r in regions.split(",")] if regions else None
+    _save_chart(charts.compare(base, year, names, lang, tables=_tables(policydata)), output, force)
+
+
+@chart_app.command("by-base")
+def chart_by_base(regions: str = typer.Option(..., "--regions", help="Comma-separated regions."),
+                  on: str = typer.Option(..., "--on"), output: Path = CHART_OUT, lang: str = LANG,
+                  force: bool = FORCE, policydata: Path | None = POLICYDATA) -> None:
+    """Employee contributions against the base: floors and ceilings as kinks."""
+    from shebao import charts
+
+    _save_chart(charts.by_base([r.strip() for r in regions.split(",")], on, lang, tables=_tables(policydata)),
+                output, force)
+
+
+@chart_app.command("history")
+def chart_history(region: str = typer.Argument(...), item: str = typer.Option("pension", "--item"),
+                  output: Path = CHART_OUT, lang: str = LANG, force: bool = FORCE,
+                  policydata: Path | None = POLICYDATA) -> None:
+    """Base floor and ceiling of one item over time."""
+    from shebao import charts
+
+    _save_chart(charts.history(region, item, lang, tables=_tables(policydata)), output, force)
 
 
 @app.command("regions")
