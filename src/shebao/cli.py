@@ -254,6 +254,7 @@ def _save_chart(fig, output: Path, force: bool) -> None:
 
 
 LANG = typer.Option("zh", "--lang", help="zh or en labels.")
+REPORT_OUT = typer.Option(..., "-o", "--output", help="e.g. reports/shebao-2025.xlsx")
 CHART_OUT = typer.Option(..., "-o", "--output", help="compare.png, .svg or .pdf")
 FORCE = typer.Option(False, "--force", help="Overwrite the output if it exists.")
 
@@ -289,6 +290,17 @@ def chart_history(region: str = typer.Argument(...), item: str = typer.Option("p
     from shebao import charts
 
     _save_chart(charts.history(region, item, lang, tables=_tables(policydata)), output, force)
+
+
+@app.command("report")
+def report_command(base: float = typer.Option(..., "--base", help="Monthly contribution base in yuan."),
+                   year: int = typer.Option(..., "--year"), output: Path = REPORT_OUT, force: bool = FORCE,
+                   policydata: Path | None = POLICYDATA) -> None:
+    """The Excel report: summary with chart, detail, housing fund, live calculator, sources."""
+    from shebao.excel import build_report
+
+    path = build_report(base, year, output, force=force, tables=_tables(policydata))
+    typer.echo(f"wrote {path}")
 
 
 @app.command("regions")

@@ -218,7 +218,7 @@ class _Writer:
             self._parquet.close()
         if self._book is not None:
             self._book.save(self.temp)
-        os.replace(self.temp, self.output)
+        publish(self.temp, self.output)
 
     def discard(self) -> None:
         if self._parquet is not None:
@@ -431,6 +431,14 @@ def run_dask(source: str | Path, output: str | Path, *, on, address: str | None 
             _remove(temp)
         if client is not None:
             client.close()
+
+
+def publish(temp: Path, output: Path) -> None:
+    """Give a finished temporary file the usual permissions and rename it into place."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(temp, 0o666 & ~mask)
+    os.replace(temp, output)
 
 
 def _remove(path: Path) -> None:
