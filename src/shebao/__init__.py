@@ -5,6 +5,7 @@
 'region'
 """
 
+from shebao import charts
 from shebao.contributions import (
     compare,
     contributions,
@@ -15,7 +16,7 @@ from shebao.contributions import (
     yearly_contributions,
 )
 from shebao.coverage import coverage
-from shebao.data import check, data_info, load, use_policydata
+from shebao.data import check, data_info, load, sources, use_policydata
 from shebao.errors import (
     AmbiguousRegionError,
     InputError,
@@ -26,6 +27,7 @@ from shebao.errors import (
     ShebaoError,
     UnknownRegionError,
 )
+from shebao.excel import build_report
 from shebao.regions import regions, resolve_region
 from shebao.tax import bonus_tax, bonus_thresholds, take_home, withholding
 
@@ -41,6 +43,8 @@ __all__ = [
     "UnknownRegionError",
     "bonus_tax",
     "bonus_thresholds",
+    "build_report",
+    "charts",
     "check",
     "compare",
     "contributions",
@@ -53,6 +57,7 @@ __all__ = [
     "payroll",
     "regions",
     "resolve_region",
+    "sources",
     "take_home",
     "use_policydata",
     "withholding",

@@ -222,12 +222,16 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
                     None, tables, assume_latest)
     employee = np.zeros(n, dtype=np.int64)
     employer = np.zeros(n, dtype=np.int64)
-    lacking = {}
+    lacking, sources = {}, [[] for _ in ids]
     for item, present, _, ee, er, *_ in item_amounts(batch):
         employee += np.where(present, ee, 0)
         employer += np.where(present, er, 0)
         if item in CORE_ITEMS:
             lacking[item] = ~present
+        idx = np.flatnonzero(present)
+        if len(idx):  # provenance per (region, month) cell: a few dozen lookups, not per person
+            for position, ids_used in zip(idx // 12, _provenance(batch, item, idx)["source_id"]):
+                sources[position].extend(ids_used.split(";"))
     assumed = batch.assumed[batch.local] if assume_latest else np.zeros(n, dtype=bool)
     per_region = pd.DataFrame({"region_id": np.repeat(ids, 12), "employee": employee, "employer": employer,
                                "assumed": assumed, **{f"lacks_{item}": lacking.get(item, True) for item in CORE_ITEMS}}) \
@@ -241,6 +245,7 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
         "employer_yearly": to_yuan(per_region["employer"].to_numpy()),
         "total_yearly": to_yuan((per_region["employee"] + per_region["employer"]).to_numpy()),
         "missing_items": [",".join(i for i in CORE_ITEMS if row[f"lacks_{i}"]) for _, row in per_region.iterrows()],
+        "source_id": [";".join(sorted(set(sources[ids.index(r)]))) for r in per_region.index],
         "name_en": names.loc[per_region.index, "name_en"].to_numpy(),
     })
     if assume_latest:

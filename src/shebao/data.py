@@ -331,3 +331,21 @@ def data_info(tables: PolicyTables | None = None) -> dict:
         "official": int(counts.get("official", 0)),
         "corroborated": int(counts.get("corroborated", 0)),
     }
+
+
+def sources(ids, tables: PolicyTables | None = None) -> pd.DataFrame:
+    """The documents behind ``ids`` (source ids, ';'-joined lists, or any frame with a ``source_id`` column).
+
+    >>> sources(["law-shebao"])["issuer"].tolist()
+    ['全国人民代表大会常务委员会']
+    """
+    tables = tables or load()
+    values = ids["source_id"] if isinstance(ids, pd.DataFrame) else pd.Series(list(ids), dtype=object)
+    wanted = list(dict.fromkeys(i.strip() for cell in values.dropna() for i in str(cell).split(";") if i.strip()))
+    table = tables["sources.csv"].set_index("source_id")
+    unknown = [i for i in wanted if i not in table.index]
+    if unknown:
+        from shebao.errors import InputError
+        raise InputError(f"unknown source_id(s): {', '.join(unknown)}")
+    columns = ["issuer", "title", "doc_number", "published", "kind", "url"]
+    return table.loc[wanted, columns].reset_index()
