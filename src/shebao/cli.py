@@ -162,13 +162,13 @@ def compare(
     frame = sb.compare(base, year, names, housing_fund_rate=housing_fund_rate, assume_latest=assume_latest,
                        tables=tables)
     notes = [("missing_items: items without sourced figures in some month of the year; the totals leave "
-              "them out for those months.")]
+              "them out for those months. Sources: --format csv or json (column source_id).")]
     if names is None:
         partial = sorted(set(sb.coverage(tables).query("year == @year and contributions > 0")["region"])
                          - set(frame["region"]))
         if partial:
             notes.append(f"Left out (figures for part of {year} only): {', '.join(partial)}")
-    shown = frame.drop(columns=["name_en"]) if fmt is Format.table else frame
+    shown = frame.drop(columns=["name_en", "source_id"]) if fmt is Format.table else frame
     _emit(shown, fmt, f"{year}: yearly contributions at base {base:,.2f}",
           notes + _overlay_notes(tables) + _assumed_note(frame) + [_version_note(tables)])
 
