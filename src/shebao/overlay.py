@@ -136,8 +136,8 @@ def template(region_id: str, start: dt.date, directory: Path, tables) -> list[Pa
     if not plans:
         return []
     plans[directory / "sources.csv"] = pd.DataFrame([{
-        "source_id": source_id, "issuer": "TODO issuer", "title": "TODO title of the new notice",
-        "doc_number": "", "published": "", "url": "TODO: the notice's URL", "kind": "official",
+        "source_id": source_id, "issuer": "FILL IN: issuer", "title": "FILL IN: title of the new notice",
+        "doc_number": "", "published": "", "url": "FILL IN: the notice's URL", "kind": "official",
         "quotes_notice": "", "consulted": dt.date.today().isoformat()}])
     clash = [str(p) for p in plans if p.exists()]
     if clash:
