@@ -26,7 +26,7 @@ from shebao.contributions import compare, yearly_contributions
 from shebao.data import PolicyTables, data_info, load
 from shebao.errors import InputError, NoDataError
 from shebao.files import publish
-from shebao.kernel import _params, possible_items
+from shebao.kernel import _params, complete, default_rate, possible_items
 from shebao.money import PPM
 from shebao.periods import check_year
 from shebao.schema import ITEM_NAMES_ZH, ROUNDING
@@ -219,16 +219,13 @@ def _item_parameters(tables, region_id: str, month: int, item: str) -> dict:
     inside = 0 <= offset < res.covered.shape[1]
     cell = code * res.covered.shape[1] + (offset if inside else 0)
     get = {name: int(values[cell, res.groups.index(item)]) for name, values in p.arrays.items()}
-    limits = get["base_floor"] >= 0 and get["base_ceiling"] >= 0
+    known = bool(complete(get, item))  # the kernel's own rule
     if item == "housing_fund":
-        rate = get["rate_default"] if get["rate_default"] >= 0 else get["rate_min"]
+        rate = int(default_rate(get))
         get.update(employee_rate=rate, employer_rate=rate, employee_fixed=-1, employer_fixed=-1)
-        complete = inside and bool(res.covered[code, offset]) and limits and rate >= 0
-    else:
-        complete = limits and (get["employee_rate"] >= 0 or get["employee_fixed"] >= 0) and \
-            (get["employer_rate"] >= 0 or get["employer_fixed"] >= 0)
+        known = known and inside and bool(res.covered[code, offset])  # the fund needs the region's own rows
     unit, mode = ROUNDING[get["rounding"]].split("_", 1)
-    return {"present": int(complete), "floor": max(get["base_floor"], 0) / 100,
+    return {"present": int(known), "floor": max(get["base_floor"], 0) / 100,
             "ceiling": max(get["base_ceiling"], 0) / 100, "employee_rate": max(get["employee_rate"], 0) / PPM,
             "employer_rate": max(get["employer_rate"], 0) / PPM, "employee_fixed": max(get["employee_fixed"], 0) / 100,
             "employer_fixed": max(get["employer_fixed"], 0) / 100, "digits": {"fen": 2, "jiao": 1, "yuan": 0}[unit],

@@ -165,16 +165,31 @@ def possible_items(tables: PolicyTables, month: int) -> list[str]:
         cells = np.arange(len(res.region_ids)) * res.covered.shape[1] + offset
         for g, item in enumerate(res.groups):
             cell = {name: values[cells, g] for name, values in p.arrays.items()}
-            limits = (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0)
-            if table == "housing_fund.csv":
-                complete = limits & ((cell["rate_default"] >= 0) | (cell["rate_min"] >= 0))
-                item = HOUSING_FUND
-            else:
-                complete = limits & ((cell["employee_rate"] >= 0) | (cell["employee_fixed"] >= 0)) \
-                    & ((cell["employer_rate"] >= 0) | (cell["employer_fixed"] >= 0))
-            if complete.any():
+            if np.any(complete(cell, item)):
                 found.append(item)
     return found
+
+
+# An item counts only when both sides and both base limits are known; a half-known item would
+# understate a total silently, so it is reported missing instead. Cells hold -1 where not set.
+def has_limits(cell: dict):
+    return (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0)
+
+
+def side_known(cell: dict, side: str):
+    return (cell[f"{side}_rate"] >= 0) | (cell[f"{side}_fixed"] >= 0)
+
+
+def default_rate(cell: dict):
+    """The housing-fund rate used when the caller gives none: the region's default, else its minimum."""
+    return np.where(cell["rate_default"] >= 0, cell["rate_default"], cell["rate_min"])
+
+
+def complete(cell: dict, item: str):
+    """Per cell: are all the figures the item needs known (after fallback)?"""
+    if item == HOUSING_FUND:
+        return has_limits(cell) & (default_rate(cell) >= 0)
+    return has_limits(cell) & side_known(cell, "employee") & side_known(cell, "employer")
 
 
 def _rate_ppm(rate, index, what):
@@ -210,11 +225,8 @@ def item_amounts(batch: Batch):
     injury = batch.injury_ppm
     for g, item in enumerate(p.resolved.groups):
         cell = {name: values[batch.ucells, g] for name, values in p.arrays.items()}
-        # An item counts only when both sides and both base limits are known; a half-known item
-        # would understate the total silently, so it is reported missing instead.
-        rest = (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0) \
-            & ((cell["employee_rate"] >= 0) | (cell["employee_fixed"] >= 0))
-        employer_known = (cell["employer_rate"] >= 0) | (cell["employer_fixed"] >= 0)
+        rest = has_limits(cell) & side_known(cell, "employee")
+        employer_known = side_known(cell, "employer")
         get = _Spread(_clean(cell), batch.local)
         if item == "injury" and (np.ndim(injury) or injury >= 0):
             get["employer_rate"] = np.where(injury >= 0, injury, get["employer_rate"])
@@ -228,12 +240,12 @@ def item_amounts(batch: Batch):
     enrolled = batch.hf_ucells >= 0
     cell = {name: np.where(enrolled, values[np.maximum(batch.hf_ucells, 0), 0], -1)
             for name, values in h.arrays.items()}
-    default = np.where(cell["rate_default"] >= 0, cell["rate_default"], cell["rate_min"])
-    complete = enrolled & (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0) & (default >= 0)
-    if complete.any():
+    known = enrolled & complete(cell, HOUSING_FUND)
+    if known.any():
         get = _Spread(_clean(cell), batch.local)
-        get["employee_rate"] = get["employer_rate"] = _housing_fund_rate(batch, get, _spread(default, batch.local))
-        present = _spread(complete, batch.local) & (batch.housing_fund_ppm != 0)
+        default = _spread(default_rate(cell), batch.local)
+        get["employee_rate"] = get["employer_rate"] = _housing_fund_rate(batch, get, default)
+        present = _spread(known, batch.local) & (batch.housing_fund_ppm != 0)
         yield (HOUSING_FUND, np.broadcast_to(present, len(batch.base_fen)), *_amounts(batch.base_fen, get))
 
 
