@@ -2,6 +2,9 @@
 
     shebao contributions 北京 --base 10000 --on 2025-08-01
     shebao compare --base 10000 --year 2025
+    shebao personal-account 北京 --base 10000 --year 2025
+    shebao reimburse 北京 --amount 50000 --setting inpatient --level 3
+    shebao mutual-aid 北京 --relation sibling --purpose premium
     shebao data check
 """
 
@@ -44,7 +47,7 @@ def _emit(frame, fmt: Format, title: str = "", footnotes=()) -> None:
     if fmt is Format.csv:
         sys.stdout.write(frame.to_csv(index=False))
     elif fmt is Format.json:
-        sys.stdout.write(frame.to_json(orient="records", force_ascii=False) + "\n")
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
     else:
         from rich.console import Console
         from rich.table import Table
@@ -239,6 +242,89 @@ def take_home_command(
     shown = frame.drop(columns=["region", "bonus_treatment", "missing_items"]) if fmt is Format.table else frame
     _emit(shown, fmt, f"{region} {year}: wage {wage:,.2f} (last row: year total)",
           notes + _overlay_notes(tables) + _assumed_note(frame))
+
+
+@app.command("personal-account")
+def personal_account_command(
+    region: str = typer.Argument(..., help="Region name or code."),
+    year: int = typer.Option(..., "--year", help="Calendar year."),
+    base: float | None = typer.Option(None, "--base", help="Monthly contribution base in yuan (in-service)."),
+    retired: bool = typer.Option(False, "--retired", help="The person is retired (退休)."),
+    age: int | None = typer.Option(None, "--age", help="Age in whole years (or give --birth-date)."),
+    birth_date: str | None = typer.Option(None, "--birth-date", help="YYYY-MM-DD; the age band follows it month by month."),
+    pension: float | None = typer.Option(None, "--pension", help="Monthly basic pension (retirees, where it matters)."),
+    fmt: Format = FORMAT,
+    policydata: Path | None = POLICYDATA,
+) -> None:
+    """Month by month: what is credited to the medical personal account (个人账户)."""
+    from shebao.medical import personal_account
+
+    tables = _tables(policydata)
+    frame = personal_account(base, region, year, age=age, retired=retired, pension=pension,
+                             birth_date=birth_date, tables=tables)
+    total = frame["monthly_credit"].sum()
+    _emit(frame.drop(columns=["region"]) if fmt is Format.table else frame, fmt,
+          f"{frame['region'].iloc[0]} {year}: personal-account credit, year total {total:,.2f}",
+          _overlay_notes(tables))
+
+
+@app.command("reimburse")
+def reimburse_command(
+    region: str = typer.Argument(..., help="Region where the patient is insured."),
+    amount: float = typer.Option(..., "--amount", help="The bill in yuan."),
+    in_scope: float | None = typer.Option(None, "--in-scope", help="In-scope part of the bill (default: all)."),
+    scheme: str = typer.Option("employee", "--scheme", help="employee (职工) or resident (居民)."),
+    setting: str = typer.Option("inpatient", "--setting", help="inpatient (住院) or outpatient (门诊)."),
+    level: str = typer.Option("level3", "--level", help="community, level1, level2, level3 (or 1/2/3)."),
+    on: str | None = typer.Option(None, "--on", help="Date of the bill, YYYY-MM-DD (default today)."),
+    retired: bool = typer.Option(False, "--retired", help="The patient is retired."),
+    offsite: str | None = typer.Option(None, "--offsite", help="Off-site care: long_term, temporary, unfiled, emergency."),
+    fmt: Format = FORMAT,
+    policydata: Path | None = POLICYDATA,
+) -> None:
+    """What the fund pays for one bill, and what the patient pays."""
+    from shebao.medical import reimburse
+
+    tables = _tables(policydata)
+    frame = reimburse(amount, region, scheme, setting, level, on, in_scope=in_scope, retired=retired,
+                      offsite=offsite, tables=tables)
+    shown = frame.drop(columns=["person"]) if fmt is Format.table else frame
+    if fmt is Format.table:
+        shown = shown.T.reset_index().set_axis(["field", "value"], axis=1).astype(str)
+    _emit(shown, fmt, f"{frame['region'].iloc[0]}: bill {amount:,.2f}", _overlay_notes(tables))
+
+
+@app.command("mutual-aid")
+def mutual_aid_command(
+    region: str = typer.Argument(..., help="Region of the account holder (参保地)."),
+    relation: str | None = typer.Option(None, "--relation", help="spouse, parent, child, sibling, grandparent, "
+                                        "grandchild, parent_in_law, or 配偶/父母/子女/兄弟姐妹/... (default: all)."),
+    purpose: str = typer.Option("medical", "--purpose", help="medical (the relative's own costs) or premium "
+                                "(the relative's resident-insurance premium)."),
+    relative_region: str | None = typer.Option(None, "--relative-region", help="Where the relative is insured "
+                                               "(default: the same region)."),
+    on: str | None = typer.Option(None, "--on", help="Date, YYYY-MM-DD (default today)."),
+    fmt: Format = FORMAT,
+    policydata: Path | None = POLICYDATA,
+) -> None:
+    """家庭共济: may your medical personal account pay for this relative? With the rule and its source."""
+    from shebao.mutual_aid import can_use, relation_id
+    from shebao.schema import RELATIONS
+
+    tables = _tables(policydata)
+    relations = list(RELATIONS) if relation is None else [relation_id(relation)]
+    import pandas as pd
+
+    pairs = pd.DataFrame({"payer_region": region, "relative_region": relative_region or region,
+                          "relation": relations, "purpose": purpose, "on": on})
+    frame = can_use(pairs, tables=tables)
+    shown = frame[["relation", "allowed", "scope", "registration", "reason"]] if fmt is Format.table else frame
+    used = sorted(set(";".join(frame["source_id"]).split(";")) - {""})
+    notes = [f"sources: {', '.join(used)} (details: shebao.sources)"] if used else []
+    if frame["rule_region"].eq("全国").any():
+        notes.append("Rows marked 全国 use the national rules: no rule of this region or province was found.")
+    _emit(shown, fmt, f"{frame['payer_region'].iloc[0]}: {purpose} for a relative in "
+          f"{frame['relative_region'].iloc[0]}", notes + _overlay_notes(tables))
 
 
 def _save_chart(fig, output: Path, force: bool) -> None:

@@ -26,6 +26,20 @@ LEVELS = ("national", "province", "city")
 TAX_SCHEDULES = ("annual_cumulative", "monthly_bonus")
 TAX_PARAMETERS = ("basic_deduction_monthly", "housing_fund_deductible_rate", "housing_fund_wage_cap_multiple",
                   "bonus_separate_taxation")
+SCHEMES = ("employee", "resident")
+PERSONS = ("in_service", "retired", "any")
+SETTINGS = ("outpatient", "inpatient")
+FACILITY_LEVELS = ("community", "level1", "level2", "level3", "any")
+DEDUCTIBLE_BASES = ("per_year", "per_admission")
+ACCOUNT_GROUPS = ("in_service", "retired")
+ACCOUNT_BASES = ("contribution_base", "pension", "none")
+FILINGS = ("long_term", "temporary", "unfiled", "emergency")
+OFFSITE_SCOPES = ("in_province", "cross_province", "any")
+RELATIONS = ("spouse", "parent", "child", "sibling", "grandparent", "grandchild", "parent_in_law")
+AID_SCOPES = ("pooling_region", "province", "national")
+YES_NO = ("yes", "no")
+PREMIUM_GROUPS = ("any", "adult", "minor", "elderly", "student")
+FAMILY_ACCOUNT_RULES = ("max_members", "face_verification_age")
 KINDS = ("official", "secondary")
 CONFIDENCE = ("official", "corroborated")
 
@@ -129,6 +143,90 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("value", "number", "The parameter's value, in the unit its name gives.", required=False),
         *_PROVENANCE,
     ),
+    "personal_account.csv": (
+        Column("region_id", "region", "Region the row applies to (and, by fallback, its sub-regions)."),
+        Column("group", "choice", "`in_service` (在职) or `retired` (退休).", choices=ACCOUNT_GROUPS),
+        Column("age_from", "number", "Youngest age (years, inclusive) of the band; empty = no lower bound.",
+               required=False),
+        Column("age_to", "number", "Oldest age (years, inclusive) of the band; empty = no upper bound.",
+               required=False),
+        *_PERIOD,
+        Column("basis", "choice", "What `rate` multiplies: the contribution base, the person's own "
+               "pension, or nothing (fixed amount only).", choices=ACCOUNT_BASES),
+        Column("rate", "rate", "Share of the basis credited each month.", required=False),
+        Column("fixed", "money", "Fixed yuan credited each month (on top of rate × basis).", required=False),
+        *_PROVENANCE,
+    ),
+    "reimbursement.csv": (
+        Column("region_id", "region", "Region whose insured persons the rule covers."),
+        Column("scheme", "choice", "`employee` (职工医保) or `resident` (城乡居民医保).", choices=SCHEMES),
+        Column("person", "choice", "`in_service`, `retired` or `any`.", choices=PERSONS),
+        Column("setting", "choice", "`outpatient` (普通门诊) or `inpatient` (住院).", choices=SETTINGS),
+        Column("level", "choice", "Facility level: `community` (社区/基层), `level1`–`level3` (一至三级医院) "
+               "or `any`.", choices=FACILITY_LEVELS),
+        Column("band_from", "money", "The band starts at this cumulative in-scope cost (yuan) of the "
+               "year (or admission, when the deductible is per admission); 0 for the first band."),
+        Column("band_to", "money", "The band ends at this cumulative in-scope cost; empty = no end.",
+               required=False),
+        *_PERIOD,
+        Column("ratio", "rate", "Share of the in-scope cost within the band (above the deductible) "
+               "that the fund pays.", required=False),
+        Column("deductible", "money", "起付线, yuan: in-scope cost below it is the patient's.", required=False),
+        Column("deductible_basis", "choice", "Whether the deductible applies `per_year` or "
+               "`per_admission` (each bill is one admission).", required=False, choices=DEDUCTIBLE_BASES),
+        Column("deductible_repeat", "money", "Per-admission deductible of the 2nd and later admission "
+               "in a year, where it differs.", required=False),
+        Column("cap", "money", "封顶线: most the fund pays per person and year in this setting, yuan.",
+               required=False),
+        *_PROVENANCE,
+    ),
+    "offsite.csv": (
+        Column("region_id", "region", "Region of the insured person (参保地)."),
+        Column("scheme", "choice", "`employee` or `resident`.", choices=SCHEMES),
+        Column("filing", "choice", "`long_term` (长期异地居住备案), `temporary` (临时外出就医备案), "
+               "`unfiled` (未备案) or `emergency` (急诊抢救).", choices=FILINGS),
+        Column("scope", "choice", "Where the care happens: `in_province`, `cross_province` or `any`.",
+               choices=OFFSITE_SCOPES),
+        *_PERIOD,
+        Column("ratio_points", "number", "Percentage points (as a fraction) taken off the ratio: "
+               "0.10 = 10 points lower.", required=False),
+        Column("ratio_factor", "rate", "Multiplier on the ratio, where the rule is a share of it "
+               "(0.9 = 90 % of the usual ratio).", required=False),
+        *_PROVENANCE,
+    ),
+    "resident_premiums.csv": (
+        Column("region_id", "region", "Region (national rows: the national minimum)."),
+        Column("group", "choice", "Who pays it: `any`, `adult`, `minor`, `elderly`, `student`.",
+               choices=PREMIUM_GROUPS),
+        *_PERIOD,
+        Column("premium", "money", "Individual premium, yuan per person for the insurance year "
+               "that the period covers.", required=False),
+        *_PROVENANCE,
+    ),
+    "mutual_aid.csv": (
+        Column("region_id", "region", "Region whose employee's personal account pays (the payer's "
+               "参保地); sub-regions fall back to it."),
+        Column("relation", "choice", "The relative, seen from the account holder.", choices=RELATIONS),
+        *_PERIOD,
+        Column("medical", "choice", "`yes`/`no`: may the account pay the relative's own costs at "
+               "designated facilities (就医购药)?", required=False, choices=YES_NO),
+        Column("medical_scope", "choice", "Where the relative may be insured for `medical`: "
+               "`pooling_region` (same 统筹区), `province`, `national`.", required=False, choices=AID_SCOPES),
+        Column("premium", "choice", "`yes`/`no`: may the account pay the relative's resident-insurance "
+               "premium (代缴居民医保)?", required=False, choices=YES_NO),
+        Column("premium_scope", "choice", "Where the relative may be insured for `premium`.",
+               required=False, choices=AID_SCOPES),
+        Column("registration", "choice", "`yes` when the holder must authorise or register "
+               "(备案/绑定) the relative first.", required=False, choices=YES_NO),
+        *_PROVENANCE,
+    ),
+    "family_account.csv": (
+        Column("rule", "choice", "Rule of the 亲情账户 of the national medical-insurance app: "
+               "`max_members`, `face_verification_age`.", choices=FAMILY_ACCOUNT_RULES),
+        *_PERIOD,
+        Column("value", "number", "The rule's value (members, years).", required=False),
+        *_PROVENANCE,
+    ),
 }
 
 # Columns holding figures; a blank figure cell means "not set here, fall back".
@@ -139,12 +237,31 @@ VALUE_COLUMNS = {
                          "rounding"),
     "tax_brackets.csv": ("rate", "quick_deduction"),
     "tax_parameters.csv": ("value",),
+    "personal_account.csv": ("rate", "fixed"),
+    "reimbursement.csv": ("ratio", "deductible", "deductible_basis", "deductible_repeat", "cap"),
+    "offsite.csv": ("ratio_points", "ratio_factor"),
+    "resident_premiums.csv": ("premium",),
+    "mutual_aid.csv": ("medical", "medical_scope", "premium", "premium_scope", "registration"),
+    "family_account.csv": ("value",),
 }
 POLICY_TABLES = tuple(VALUE_COLUMNS)
 REGIONAL_TABLES = ("contributions.csv", "housing_fund.csv")  # keyed by region, with fallback
 # Rows with equal keys may not set the same figure on overlapping days.
 PERIOD_KEYS = {"contributions.csv": ("region_id", "item"), "housing_fund.csv": ("region_id",),
-               "tax_brackets.csv": ("schedule", "lower"), "tax_parameters.csv": ("parameter",)}
+               "tax_brackets.csv": ("schedule", "lower"), "tax_parameters.csv": ("parameter",),
+               "personal_account.csv": ("region_id", "group", "age_from"),
+               "reimbursement.csv": ("region_id", "scheme", "person", "setting", "level", "band_from"),
+               "offsite.csv": ("region_id", "scheme", "filing", "scope"),
+               "resident_premiums.csv": ("region_id", "group"),
+               "mutual_aid.csv": ("region_id", "relation"),
+               "family_account.csv": ("rule",)}
+# Tables whose calculators work month by month: their periods start on the 1st and end on a
+# month's last day. The others (bills, mutual-aid rules) are looked up by day.
+MONTH_ALIGNED = ("contributions.csv", "housing_fund.csv", "tax_brackets.csv", "tax_parameters.csv",
+                 "personal_account.csv")
+# Tables the medical and mutual-aid calculators read, keyed by region with fallback.
+MEDICAL_TABLES = ("personal_account.csv", "reimbursement.csv", "offsite.csv", "resident_premiums.csv",
+                  "mutual_aid.csv")
 
 
 def data_dictionary_markdown() -> str:

@@ -1,0 +1,141 @@
+"""Reimbursement engine and personal-account crediting.
+
+Worked example: the 杭锦后旗 (巴彦淖尔, 内蒙古) government Q&A on off-site inpatient care,
+hjhq.gov.cn, 2025-11, quoted in shared/DOMAIN.md §5 C: filed long-stay / emergency / referred
+cross-province patients have a deductible of 1,200 yuan for the first admission and 600 for
+later ones, the fund pays 80 %, and the basic fund pays at most 300,000 a year. Its rule sits in
+the test overlay ``fixtures/medical_example`` (it is a county Q&A, not a shipped table).
+Property tests use ``fixtures/synthetic_bands``: invented bands, clearly labelled, never shipped.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shebao.data import load
+from shebao.errors import InputError, NoDataError
+from shebao.medical import reimburse
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load(overlay=FIXTURES / "medical_example")
+
+
+@pytest.fixture(scope="module")
+def bands():
+    return load(overlay=FIXTURES / "synthetic_bands")
+
+
+def test_worked_example_first_admission(example):
+    # Q&A: 10,000 in scope, first admission: (10,000 − 1,200) × 80 % = 7,040; patient 2,960.
+    row = reimburse(10000, "巴彦淖尔", on="2025-05-01", tables=example).iloc[0]
+    assert (row["fund_pays"], row["individual_pays"], row["deductible_applied"]) == (7040, 2960, 1200)
+
+
+def test_worked_example_cap(example):
+    # Q&A: 400,000 in one admission: (400,000 − 1,200) × 80 % = 319,040, capped at 300,000.
+    row = reimburse(400000, "巴彦淖尔", on="2025-05-01", tables=example).iloc[0]
+    assert row["fund_pays"] == 300000 and row["cap_reached"]
+    assert row["individual_pays"] == 100000
+
+
+def test_worked_example_later_admission_and_cap_across_bills(example):
+    # Same rule: the second admission of the year has the 600 deductible; the 300,000 cap runs
+    # over the year: (370,000 − 1,200) × 80 % = 295,040 first, then only 4,960 of (20,000 − 600) × 80 %.
+    bills = pd.DataFrame({"person": ["p", "p"], "region": ["巴彦淖尔"] * 2, "amount": [370000, 20000],
+                          "date": ["2025-03-01", "2025-09-01"]})
+    out = reimburse(bills, tables=example)
+    assert out["deductible_applied"].tolist() == [1200, 600]
+    assert out["fund_pays"].tolist() == [295040, 4960]
+    assert out["cap_reached"].tolist() == [False, True]
+
+
+def test_per_year_deductible_runs_across_bills_in_date_order(bands):
+    # Given out of order: the January bill meets the 1,300 per-year deductible first.
+    bills = pd.DataFrame({"person": ["a", "a", "b"], "region": ["北京"] * 3, "amount": [5000, 1000, 1000],
+                          "date": ["2025-06-01", "2025-01-10", "2025-06-01"], "level": ["level3"] * 3})
+    out = reimburse(bills, tables=bands)
+    assert out["deductible_applied"].tolist() == [300, 1000, 1000]
+    assert out["fund_pays"].tolist() == [3995, 0, 0]  # (5,000 − 300) × 85 %
+
+
+def test_bands_apply_to_the_cumulative_cost(bands):
+    # 50,000 at level 3: (30,000 − 1,300) × 85 % + 10,000 × 90 % + 10,000 × 95 % = 42,895.
+    row = reimburse(50000, "北京", on="2025-02-01", tables=bands).iloc[0]
+    assert row["fund_pays"] == 42895 and row["individual_pays"] == 7105
+    assert row["ratio"] == 0.95
+
+
+def test_level_and_retired_pick_their_rows(bands):
+    assert reimburse(11300, "北京", on="2025-02-01", level=1, tables=bands)["fund_pays"].iloc[0] == 9000
+    assert reimburse(11300, "北京", on="2025-02-01", retired=True, tables=bands)["fund_pays"].iloc[0] == 9500
+
+
+def test_offsite_unfiled_and_temporary(bands):
+    # Unfiled cross-province: 20 points off (85 % → 65 %); temporary: 90 % of the ratio (85 % → 76.5 %).
+    unfiled = reimburse(11300, "北京", on="2025-02-01", offsite="unfiled", tables=bands).iloc[0]
+    assert unfiled["fund_pays"] == 6500 and unfiled["ratio"] == 0.65
+    temporary = reimburse(11300, "北京", on="2025-02-01", offsite="临时", tables=bands).iloc[0]
+    assert temporary["fund_pays"] == 7650
+
+
+def test_out_of_scope_part_is_the_patients(bands):
+    row = reimburse(15000, "北京", on="2025-02-01", in_scope=11300, tables=bands).iloc[0]
+    assert row["fund_pays"] == 8500 and row["individual_pays"] == 6500
+
+
+def test_properties_on_random_bills(bands):
+    rng = np.random.default_rng(7)
+    n = 500
+    bills = pd.DataFrame({
+        "person": rng.integers(0, 40, n).astype(str), "region": "北京",
+        "amount": rng.integers(0, 20_000_000, n) / 100,
+        "date": pd.to_datetime("2025-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+        "level": rng.choice(["level1", "level3"], n), "setting": rng.choice(["inpatient", "outpatient"], n),
+        "retired": rng.random(n) < 0.3,
+    })
+    bills["in_scope"] = np.floor(bills["amount"] * rng.random(n) * 100) / 100
+    out = reimburse(bills, tables=bands)
+    cents = lambda s: np.rint(s.to_numpy() * 100).astype(np.int64)  # noqa: E731
+    assert (cents(out["fund_pays"]) + cents(out["individual_pays"]) == cents(bills["amount"])).all()
+    assert (out["fund_pays"] >= 0).all() and (out["fund_pays"] <= bills["in_scope"] + 1e-9).all()
+    yearly = out.assign(person=bills["person"]).groupby(["person", "setting"])["fund_pays"].sum()
+    assert (yearly.xs("inpatient", level="setting") <= 500000).all()
+    assert (yearly.xs("outpatient", level="setting", drop_level=True) <= 20000 + 1e-9).all()
+
+
+def test_more_cost_never_means_less_fund(bands):
+    amounts = np.arange(0, 700_000, 997.0)
+    bills = pd.DataFrame({"person": np.arange(len(amounts)).astype(str), "region": "北京",
+                          "amount": amounts, "date": "2025-04-01"})
+    fund = reimburse(bills, tables=bands)["fund_pays"].to_numpy()
+    assert (np.diff(fund) >= 0).all() and fund.max() == 500000
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"scheme": "private"}, "unknown scheme"),
+    ({"setting": "dental"}, "unknown setting"),
+    ({"level": 4}, "unknown level"),
+    ({"amount": -5}, "negative"),
+    ({"in_scope": 20000}, "above the bill"),
+    ({"offsite": "abroad"}, "unknown offsite"),
+])
+def test_bad_bills(bands, kwargs, message):
+    args = {"amount": 10000, "region": "北京", "on": "2025-02-01", **kwargs}
+    with pytest.raises(InputError, match=message):
+        reimburse(args.pop("amount"), tables=bands, **args)
+
+
+def test_region_without_reimbursement_data_lists_those_with_it(bands):
+    with pytest.raises(NoDataError, match="regions with reimbursement data: .*北京"):
+        reimburse(10000, "上海", on="2025-02-01", tables=bands)
+
+
+def test_bills_frame_needs_its_columns(bands):
+    with pytest.raises(InputError, match="person"):
+        reimburse(pd.DataFrame({"region": ["北京"], "amount": [1], "date": ["2025-01-01"]}), tables=bands)
