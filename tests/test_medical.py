@@ -101,7 +101,7 @@ def test_properties_on_random_bills(bands):
     })
     bills["in_scope"] = np.floor(bills["amount"] * rng.random(n) * 100) / 100
     out = reimburse(bills, tables=bands)
-    cents = lambda s: np.rint(s.to_numpy() * 100).astype(np.int64)  # noqa: E731
+    cents = lambda s: np.rint(s.to_numpy() * 100).astype(np.int64)
     assert (cents(out["fund_pays"]) + cents(out["individual_pays"]) == cents(bills["amount"])).all()
     assert (out["fund_pays"] >= 0).all() and (out["fund_pays"] <= bills["in_scope"] + 1e-9).all()
     yearly = out.assign(person=bills["person"]).groupby(["person", "setting"])["fund_pays"].sum()
@@ -139,3 +139,26 @@ def test_region_without_reimbursement_data_lists_those_with_it(bands):
 def test_bills_frame_needs_its_columns(bands):
     with pytest.raises(InputError, match="person"):
         reimburse(pd.DataFrame({"region": ["北京"], "amount": [1], "date": ["2025-01-01"]}), tables=bands)
+
+
+def test_shenzhen_inpatient_shipped_rule():
+    # 深圳市医疗保障办法 (令第358号), 一档, as quoted by 深圳本地宝 and 深圳之窗: 三级 起付线 600, 二次及以上 300,
+    # 在职 90 %, 退休 95 %. Two admissions: (50,000 − 600) × 90 % = 44,460; (10,300 − 300) × 95 % = 9,500 (retired).
+    bills = pd.DataFrame({"person": ["x", "x"], "region": ["深圳", "深圳"], "amount": [50000, 10300],
+                          "date": ["2025-02-01", "2025-08-01"], "level": ["level3", "三级"],
+                          "retired": [False, True]})
+    out = reimburse(bills)
+    assert out["deductible_applied"].tolist() == [600, 300]
+    assert out["fund_pays"].tolist() == [44460, 9500]
+    assert out["source_id"].iloc[0] == "sz-358-bendibao"
+
+
+def test_shenzhen_offsite_article_40():
+    # 第四十条: 急诊抢救 按照市内就医支付比例的90%; 其他临时外出(跨省) 80%.
+    emergency = reimburse(10600, "深圳", level=3, on="2025-05-01", offsite="emergency").iloc[0]
+    assert emergency["ratio"] == 0.81 and emergency["fund_pays"] == 8100
+    assert emergency["source_id"] == "sz-358-bendibao;sz-358-art40"
+    temporary = reimburse(10600, "深圳", level=3, on="2025-05-01", offsite="temporary").iloc[0]
+    assert temporary["fund_pays"] == 7200
+    with pytest.raises(NoDataError, match="no off-site rule for a unfiled"):
+        reimburse(10600, "深圳", level=3, on="2025-05-01", offsite="unfiled")

@@ -24,7 +24,13 @@ from pathlib import Path
 import pandas as pd
 
 from shebao.errors import PolicyDataError
-from shebao.schema import MONTH_ALIGNED, PERIOD_KEYS, POLICY_TABLES, TABLES, VALUE_COLUMNS
+from shebao.schema import (
+    MONTH_ALIGNED,
+    PERIOD_KEYS,
+    POLICY_TABLES,
+    TABLES,
+    VALUE_COLUMNS,
+)
 
 RATE_DECIMALS = 6  # rates are exact in millionths
 MONEY_DECIMALS = 2  # money is exact in fen

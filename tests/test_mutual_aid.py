@@ -1,0 +1,106 @@
+"""家庭共济 rules: each answer names its rule, region and source; the national rules fill gaps.
+
+Figures checked by hand against the cited documents:
+- 福建省医疗保障局 政策解读 (2024-12-04): from 2024-12-06 near relatives (配偶、父母、子女、兄弟姐妹、
+  祖父母、外祖父母、孙子女、外孙子女) insured in 福建 may share the account.
+- 上海 (中新网 2022-07-04, 文汇报 2022-07-05): 配偶、父母、子女 insured in 上海, from 2022-08.
+- 国办发〔2021〕14号: spouse, parents, children; 国办发〔2024〕38号 (2024-08-01): near relatives, for
+  their costs and their resident-insurance premiums. In-laws are not 近亲属 (民法典 第1045条).
+"""
+
+import pandas as pd
+import pytest
+
+from shebao.errors import InputError, UnknownRegionError
+from shebao.mutual_aid import can_use, mutual_aid, mutual_aid_matrix, relation_id
+from shebao.schema import RELATIONS
+
+
+def one(*args, **kwargs):
+    return can_use(*args, **kwargs).iloc[0]
+
+
+def test_fujian_near_relatives_from_2024_12_06():
+    before = one("福建", "福建", "sibling", "premium", on="2024-12-05")
+    after = one("福建", "福建", "sibling", "premium", on="2024-12-06")
+    assert after["allowed"] and after["rule_region"] == "福建" and after["source_id"] == "fj-ybj-2024-jd"
+    assert after["scope"] == "province" and after["confidence"] == "official"
+    assert before["allowed"] and before["rule_region"] == "全国"  # 38号 already named near relatives
+
+
+def test_province_scope_allows_another_city_of_the_province_only():
+    assert one("福建", "厦门", "grandparent", "medical", on="2025-03-01")["allowed"]
+    cross = one("福建", "广州", "grandparent", "medical", on="2025-03-01")
+    assert not cross["allowed"] and "省内" in cross["reason"]
+
+
+def test_shanghai_spouse_only_inside_shanghai():
+    inside = one("上海", "上海", "配偶", "medical", on="2023-01-01")
+    assert inside["allowed"] and inside["scope"] == "pooling_region" and inside["registration"] == "yes"
+    assert not one("上海", "杭州", "配偶", "medical", on="2023-01-01")["allowed"]
+
+
+def test_national_fallback_is_explicit():
+    # No 北京 row is sourced yet: the national 2024 rule answers, and says so.
+    row = one("北京", None, "兄弟姐妹", "premium", on="2025-06-01")
+    assert row["allowed"] and row["rule_region"] == "全国" and row["source_id"] == "chinanews-2024-0801"
+    assert "全国" in row["reason"]
+
+
+def test_2021_rule_covers_spouse_parents_children_not_siblings():
+    assert one("北京", None, "parent", "medical", on="2023-06-01")["allowed"]
+    sibling = one("北京", None, "sibling", "medical", on="2023-06-01")
+    assert not sibling["allowed"] and not sibling["rule_found"]
+    # 14号 only said 探索 for premiums: no premium rule before 38号.
+    assert not one("北京", None, "child", "premium", on="2023-06-01")["allowed"]
+
+
+def test_in_laws_are_not_near_relatives():
+    row = one("福建", None, "公婆", "medical", on="2025-06-01")
+    assert not row["allowed"] and not row["rule_found"]
+
+
+def test_many_pairs_at_once():
+    pairs = pd.DataFrame({"payer_region": ["福建", "上海", "湖北", "山西"],
+                          "relative_region": ["福州", "上海", "武汉", "北京"],
+                          "relation": ["兄弟姐妹", "子女", "孙子女", "配偶"],
+                          "purpose": ["premium", "medical", "premium", "medical"], "on": "2025-06-01"})
+    out = can_use(pairs)
+    assert out["allowed"].tolist() == [True, True, True, False]
+    assert out["rule_region"].tolist() == ["福建", "上海", "湖北", "山西"]
+    assert (out["source_id"] != "").all() and out["reason"].str.len().gt(20).all()
+
+
+def test_mutual_aid_lists_every_relation_with_sources():
+    rules = mutual_aid("湖北", on="2025-01-01")
+    assert rules["relation"].tolist() == list(RELATIONS)
+    assert rules.set_index("relation").loc["sibling", "premium_scope"] == "province"
+    assert not rules.set_index("relation").loc["sibling", "national_fallback"]
+
+
+def test_matrix_has_every_province():
+    matrix = mutual_aid_matrix(on="2025-06-01", purpose="premium")
+    provinces = matrix[matrix["level"] == "province"]
+    assert len(provinces) == 31
+    assert matrix.set_index("region").loc["福建", "sibling"]
+    assert not matrix["parent_in_law"].any()
+    assert matrix.set_index("region").loc["北京", "uses_national_rules"]
+
+
+@pytest.mark.parametrize("word, key", [("配偶", "spouse"), ("父母", "parent"), ("子女", "child"),
+                                       ("兄弟姐妹", "sibling"), ("祖父母", "grandparent"),
+                                       ("孙子女", "grandchild"), ("Siblings", "sibling")])
+def test_chinese_relation_words(word, key):
+    assert relation_id(word) == key
+
+
+def test_unknown_relation_lists_the_known_ones():
+    with pytest.raises(InputError, match="known relations: spouse"):
+        can_use("北京", None, "cousin", "medical")
+
+
+def test_unknown_purpose_and_region():
+    with pytest.raises(InputError, match="purpose"):
+        can_use("北京", None, "spouse", "dental")
+    with pytest.raises(UnknownRegionError):
+        can_use("Atlantis", None, "spouse", "medical")

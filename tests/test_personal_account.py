@@ -1,0 +1,69 @@
+"""Personal-account crediting. 北京 retirees: 70岁(不含)以下按每月100元划入, 70岁以上按每月110元划入
+(社保网 2023-09-08 and 北京日报 2022-09-16, both restating the rule in force from 2022-09-01)."""
+
+import pytest
+
+from shebao.errors import InputError, NoDataError
+from shebao.medical import personal_account
+
+
+def test_beijing_retiree_under_70():
+    frame = personal_account(None, "北京", 2025, retired=True, age=68)
+    assert frame["monthly_credit"].tolist() == [100.0] * 12
+    assert frame["monthly_credit"].sum() == 1200
+    assert set(frame["source_id"]) == {"shebaonet-2023-bj-pa"}
+
+
+def test_beijing_retiree_turning_70_mid_year():
+    # Born 1955-06-15: 69 on 1 June 2025, 70 on 1 July → six months at 100, six at 110.
+    frame = personal_account(None, "北京", 2025, retired=True, birth_date="1955-06-15")
+    assert frame["monthly_credit"].tolist() == [100.0] * 6 + [110.0] * 6
+    assert frame["age"].tolist() == [69] * 6 + [70] * 6
+
+
+def test_bad_input():
+    with pytest.raises(InputError, match="depends on age"):
+        personal_account(None, "北京", 2025, retired=True)
+    with pytest.raises(InputError, match="not both"):
+        personal_account(None, "北京", 2025, retired=True, age=70, birth_date="1955-01-01")
+    with pytest.raises(InputError, match="retired=False"):
+        personal_account(10000, "北京", 2025, pension=3000)
+    with pytest.raises(InputError, match="age must be"):
+        personal_account(None, "北京", 2025, retired=True, age=-3)
+    with pytest.raises(InputError, match="base must be"):
+        personal_account(-1, "北京", 2025)
+    with pytest.raises(InputError, match="after the start"):
+        personal_account(None, "北京", 2025, retired=True, birth_date="2026-01-01")
+
+
+def test_region_without_rules_says_which_have_them():
+    with pytest.raises(NoDataError, match="regions with personal-account data: 北京"):
+        personal_account(10000, "广州", 2025)
+
+
+FIXTURE = __import__("pathlib").Path(__file__).parent / "fixtures" / "synthetic_bands"
+
+
+@pytest.fixture(scope="module")
+def bands():
+    from shebao.data import load
+    return load(overlay=FIXTURE)
+
+
+def test_base_is_clamped_to_the_medical_limits(bands):
+    # Invented fixture rule: 2 % of the base; 上海's shipped base ceiling 37302 from 2025-07 (沪 2025 notice).
+    frame = personal_account(50000, "上海", 2025, tables=bands)
+    assert frame["base_clamped"].all()
+    assert frame["monthly_credit"].iloc[-1] == 746.04  # 37302 × 2 %
+
+
+def test_share_of_pension_needs_the_pension(bands):
+    with pytest.raises(InputError, match="give pension"):
+        personal_account(None, "上海", 2025, retired=True, age=60, tables=bands)
+    frame = personal_account(None, "上海", 2025, retired=True, age=60, pension=5000.5, tables=bands)
+    assert frame["monthly_credit"].iloc[0] == 100.01  # 5000.50 × 2 % = 100.01
+
+
+def test_retiree_flag_that_contradicts_the_age_bands(bands):
+    with pytest.raises(InputError, match="fits no 退休 band .*contradicts retired=True"):
+        personal_account(None, "上海", 2025, retired=True, age=30, pension=3000, tables=bands)
