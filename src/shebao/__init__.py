@@ -28,6 +28,8 @@ from shebao.errors import (
     UnknownRegionError,
 )
 from shebao.excel import build_report
+from shebao.medical import family_account, personal_account, reimburse, resident_premiums
+from shebao.mutual_aid import can_use, mutual_aid, mutual_aid_matrix
 from shebao.regions import regions, resolve_region
 from shebao.tax import bonus_tax, bonus_thresholds, take_home, withholding
 
@@ -42,6 +44,13 @@ __all__ = [
     "ShebaoError",
     "UnknownRegionError",
     "bonus_tax",
+    "can_use",
+    "family_account",
+    "mutual_aid",
+    "mutual_aid_matrix",
+    "personal_account",
+    "reimburse",
+    "resident_premiums",
     "bonus_thresholds",
     "build_report",
     "charts",

@@ -210,3 +210,44 @@ def reimburse(amount, region=None, scheme="employee", setting="inpatient", level
                               "date": [on if on is not None else dt.date.today()], "offsite": [offsite],
                               "retired": [retired], "offsite_scope": ["cross_province"]})
     return compute(bills.reset_index(drop=True), tables)
+
+
+def resident_premiums(region=None, year: int | None = None, *, tables: PolicyTables | None = None) -> pd.DataFrame:
+    """Individual yearly premiums of resident medical insurance (城乡居民医保), with sources.
+
+    A region without rows of its own shows its province's, then the national minimum
+    (``rule_region`` says which). ``year`` keeps the rows in force in that year.
+
+    >>> resident_premiums("全国", 2024)["premium"].tolist()
+    [400.0]
+    """
+    tables = tables or load()
+    frame = tables["resident_premiums.csv"]
+    if region is not None:
+        from shebao.rules import ancestors
+        region_id = resolve_region(region, tables)
+        chain = ancestors(tables).query("region_id == @region_id").sort_values("depth")["ancestor_id"]
+        have = [r for r in chain if r in set(frame["region_id"])]
+        frame = frame[frame["region_id"] == have[0]] if have else frame.iloc[0:0]
+    if year is not None:
+        year = check_year(year)
+        ends = frame["effective_to"].map(lambda d: d or dt.date.max)
+        frame = frame[(frame["effective_from"] <= dt.date(year, 12, 31)) & (ends >= dt.date(year, 1, 1))]
+    names = tables["regions.csv"].set_index("region_id")["short_zh"]
+    out = frame[["region_id", "group", "effective_from", "effective_to", "premium", "source_id", "confidence", "note"]]
+    return out.assign(rule_region=names.reindex(out["region_id"]).to_numpy()).reset_index(drop=True)
+
+
+def family_account(*, tables: PolicyTables | None = None) -> pd.DataFrame:
+    """Rules of the 亲情账户 of the national medical-insurance app (国家医保服务平台), with sources.
+
+    Binding a family account lets you show and use a relative's own e-voucher (电子凭证); it moves no
+    money. Paying a relative's costs from *your* balance is 家庭共济 (``can_use``), a separate
+    authorisation.
+
+    >>> family_account().set_index("rule").loc["max_members", "value"]
+    np.float64(5.0)
+    """
+    tables = tables or load()
+    return tables["family_account.csv"][["rule", "effective_from", "effective_to", "value", "source_id",
+                                         "confidence", "note"]].reset_index(drop=True)
