@@ -46,3 +46,17 @@ def test_bad_language_and_cli(tmp_path):
     result = CliRunner().invoke(app, ["chart", "compare", "--base", "10000", "--year", "2025",
                                       "-o", str(tmp_path / "c.svg")])
     assert result.exit_code == 0 and (tmp_path / "c.svg").exists()
+
+
+def test_mutual_aid_matrix_and_reimbursement_charts(tmp_path):
+    import warnings
+
+    import shebao as sb
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = sb.charts.mutual_aid_matrix(on="2025-06-01", purpose="premium")
+        assert len(fig.axes[0].get_yticklabels()) >= 31
+        sb.charts.save(fig, tmp_path / "aid.png")
+        fig = sb.charts.reimbursement("深圳", "2025-06-01", lang="en")
+        assert len(fig.axes[0].lines) == 3
+        sb.charts.save(fig, tmp_path / "reim.svg")

@@ -28,7 +28,12 @@ from shebao.errors import (
     UnknownRegionError,
 )
 from shebao.excel import build_report
-from shebao.medical import family_account, personal_account, reimburse, resident_premiums
+from shebao.medical import (
+    family_account,
+    personal_account,
+    reimburse,
+    resident_premiums,
+)
 from shebao.mutual_aid import can_use, mutual_aid, mutual_aid_matrix
 from shebao.regions import regions, resolve_region
 from shebao.tax import bonus_tax, bonus_thresholds, take_home, withholding
@@ -44,15 +49,9 @@ __all__ = [
     "ShebaoError",
     "UnknownRegionError",
     "bonus_tax",
-    "can_use",
-    "family_account",
-    "mutual_aid",
-    "mutual_aid_matrix",
-    "personal_account",
-    "reimburse",
-    "resident_premiums",
     "bonus_thresholds",
     "build_report",
+    "can_use",
     "charts",
     "check",
     "compare",
@@ -60,11 +59,17 @@ __all__ = [
     "coverage",
     "covered_regions",
     "data_info",
+    "family_account",
     "load",
     "missing_items",
     "month_table",
+    "mutual_aid",
+    "mutual_aid_matrix",
     "payroll",
+    "personal_account",
     "regions",
+    "reimburse",
+    "resident_premiums",
     "resolve_region",
     "sources",
     "take_home",

@@ -28,14 +28,21 @@ LABELS = {
            "compare": "{year}年 缴费基数 {base:,.0f} 元：年度五险一金", "by_base": "{on} 个人缴费随基数变化",
            "history": "{region} {item}缴费基数上下限", "floor": "下限", "ceiling": "上限",
            "take_home": "{year}年 税后月均收入", "wage": "税前月工资（元）", "net": "税后月均（元）",
-           "missing": "未含（无来源数据）：{items}"},
+           "missing": "未含（无来源数据）：{items}",
+           "aid": "{on} 家庭共济：职工医保个人账户可否用于亲属（{purpose}）", "aid_legend": "绿色：可以；灰色：否或无规定；* 无本地规定，按全国规定", "purpose": {"medical": "就医购药", "premium": "代缴居民医保"},
+           "reimburse": "{region} {on}：统筹基金支付与账单金额", "bill": "政策范围内费用（元）", "fund": "统筹基金支付（元）"},
     "en": {"employee": "Employee", "employer": "Employer", "yuan_year": "yuan / year", "yuan_month": "yuan / month",
            "base": "Contribution base (yuan / month)",
            "compare": "{year}: yearly contributions at a base of {base:,.0f} yuan",
            "by_base": "{on}: employee contributions by base", "history": "{region}: {item} base floor and ceiling",
            "floor": "floor", "ceiling": "ceiling", "take_home": "{year}: average monthly take-home pay",
            "wage": "Gross monthly wage (yuan)", "net": "Net per month (yuan)",
-           "missing": "Not included (no sourced figures): {items}"},
+           "missing": "Not included (no sourced figures): {items}",
+           "aid": "{on}: may an employee's personal account pay for a relative ({purpose})?", 
+           "aid_legend": "green: yes; grey: no or no rule; * no regional rule found: national rules",
+           "purpose": {"medical": "medical costs", "premium": "resident premium"},
+           "reimburse": "{region} {on}: fund payment against the bill", "bill": "In-scope cost (yuan)",
+           "fund": "Fund pays (yuan)"},
 }
 ITEM_LABELS = {"zh": {"pension": "养老", "medical": "医疗", "unemployment": "失业", "injury": "工伤",
                       "maternity": "生育", "housing_fund": "公积金"},
@@ -174,6 +181,54 @@ def take_home(region, year: int, wages=None, lang: str = "zh", *, tables: Policy
     ax.set_xlabel(text["wage"])
     ax.set_ylabel(text["net"])
     ax.set_title(text["take_home"].format(year=year), loc="left", fontsize=11)
+    return fig
+
+
+def mutual_aid_matrix(on=None, purpose: str = "medical", lang: str = "zh", *, tables: PolicyTables | None = None):
+    """Regions × relations: may the account pay (green) or not / no rule (grey)? Regions answered
+    by the national rules carry a star."""
+    import datetime as dt
+
+    from matplotlib.colors import ListedColormap
+
+    from shebao.mutual_aid import RELATION_ZH
+    from shebao.mutual_aid import mutual_aid_matrix as matrix_table
+    from shebao.schema import RELATIONS
+
+    text = _text(lang)
+    day = on or dt.date.today().isoformat()
+    table = matrix_table(on=day, purpose=purpose, tables=tables)
+    fig, ax = _figure(7.5, max(4.0, 0.26 * len(table) + 1.5))
+    ax.grid(False)
+    values = table[list(RELATIONS)].to_numpy(dtype=float)
+    ax.imshow(values, cmap=ListedColormap(["#e2e8f0", "#38a169"]), vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(RELATIONS)), [RELATION_ZH[r] if lang == "zh" else r for r in RELATIONS],
+                  rotation=30, ha="right", fontsize=8)
+    names = table["region"] if lang == "zh" else table["region_id"]
+    ax.set_yticks(range(len(table)), [f"{n}{' *' if f else ''}" for n, f in zip(names, table["uses_national_rules"])],
+                  fontsize=7)
+    ax.set_title(text["aid"].format(on=day, purpose=text["purpose"].get(purpose, purpose)), loc="left", fontsize=10)
+    fig.supxlabel(text["aid_legend"], fontsize=8, color="#718096", x=0.01, ha="left")
+    return fig
+
+
+def reimbursement(region, on, levels=("level1", "level2", "level3"), retired: bool = False, lang: str = "zh",
+                  *, amounts=None, tables: PolicyTables | None = None):
+    """What the pooled fund pays against the in-scope bill, one line per hospital level (one admission)."""
+    from shebao.medical import reimburse
+
+    text = _text(lang)
+    amounts = np.linspace(0, 200000, 201) if amounts is None else np.asarray(amounts, dtype=float)
+    fig, ax = _figure()
+    for i, level in enumerate(levels):
+        bills = pd.DataFrame({"person": np.arange(len(amounts)).astype(str), "region": region, "amount": amounts,
+                              "date": on, "level": level, "retired": retired})
+        paid = reimburse(bills, tables=tables)
+        ax.plot(amounts, paid["fund_pays"], color=COLORS["line"][i % len(COLORS["line"])], linewidth=1.8, label=level)
+    ax.set_xlabel(text["bill"])
+    ax.set_ylabel(text["fund"])
+    ax.set_title(text["reimburse"].format(region=region, on=on), loc="left", fontsize=11)
+    ax.legend(frameon=False)
     return fig
 
 

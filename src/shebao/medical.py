@@ -226,7 +226,8 @@ def resident_premiums(region=None, year: int | None = None, *, tables: PolicyTab
     if region is not None:
         from shebao.rules import ancestors
         region_id = resolve_region(region, tables)
-        chain = ancestors(tables).query("region_id == @region_id").sort_values("depth")["ancestor_id"]
+        anc = ancestors(tables)
+        chain = anc[anc["region_id"] == region_id].sort_values("depth")["ancestor_id"]
         have = [r for r in chain if r in set(frame["region_id"])]
         frame = frame[frame["region_id"] == have[0]] if have else frame.iloc[0:0]
     if year is not None:
