@@ -115,53 +115,66 @@ def _offsite(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
 
 def compute(raw: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     bills = _bills(raw, tables)
-    order = bills.sort_values(["person", "year", "scheme", "setting", "on", "bill"], kind="stable")
+    order = bills.sort_values(["person", "year", "scheme", "setting", "on", "bill"], kind="stable").reset_index(drop=True)
     group = [order["person"], order["year"], order["scheme"], order["setting"]]
-    cum_after = order.groupby(group, sort=False)["in_scope"].cumsum()
-    order = order.assign(cum_before=cum_after - order["in_scope"], cum_after=cum_after,
-                         admission=order.groupby(group, sort=False).cumcount())
-    rules = _rules(order, tables)
-    adjust = _offsite(bills, tables)
+    in_scope = order["in_scope"].to_numpy(np.int64)
+    cum_after = order.groupby(group, sort=False)["in_scope"].cumsum().to_numpy(np.int64)
+    cum_before = cum_after - in_scope
+    admission = order.groupby(group, sort=False).cumcount().to_numpy()
 
-    per_year = rules["deductible_basis"].fillna("per_year").to_numpy() == "per_year"
-    deductible = to_fen(rules["deductible"].fillna(0).to_numpy())
-    repeat = rules["deductible_repeat"].to_numpy()
-    later = (rules["admission"].to_numpy() > 0) & ~np.isnan(repeat.astype(float))
-    deductible = np.where(~per_year & later, to_fen(np.nan_to_num(repeat.astype(float))), deductible)
-    lo = np.where(per_year, rules["cum_before"], 0)
-    hi = np.where(per_year, rules["cum_after"], rules["in_scope"])
-    band_lo = np.maximum(to_fen(rules["band_from"].to_numpy()), deductible)
-    band_hi = np.where(rules["band_to"].isna(), FAR, to_fen(rules["band_to"].fillna(0).to_numpy()))
-    ratio = np.rint(rules["ratio"].fillna(0).to_numpy() * PPM).astype(np.int64)
-    points = adjust["points"].reindex(rules["bill"]).to_numpy()
-    factor = adjust["factor"].reindex(rules["bill"]).to_numpy()
+    # Rules are resolved once per distinct (region, scheme, setting, level, person, day), then
+    # gathered for every bill by integer position: bill i owns rule rows [start, start + count).
+    key = ["region_id", "scheme", "setting", "level", "person_kind", "on"]
+    code = order.groupby(key, sort=False).ngroup().to_numpy()
+    distinct = order[key].drop_duplicates().assign(bill=np.arange(code.max() + 1 if len(code) else 0))
+    rules = _rules(distinct, tables).sort_values(["bill", "band_from"], kind="stable").reset_index(drop=True)
+    counts = np.bincount(rules["bill"].to_numpy(), minlength=len(distinct))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    per_bill = counts[code]
+    rep = np.repeat(np.arange(len(order)), per_bill)
+    first = np.concatenate([[0], np.cumsum(per_bill)[:-1]])
+    pos = np.repeat(starts[code], per_bill) + np.arange(len(rep)) - np.repeat(first, per_bill)
+    rule_of = rules.groupby("bill").first()  # one-per-rule figures: deductible, cap, source
+
+    adjust = _offsite(order, tables)
+    per_year = (rule_of["deductible_basis"].fillna("per_year").to_numpy() == "per_year")[code]
+    deductible = to_fen(rule_of["deductible"].fillna(0).to_numpy())[code]
+    repeat = rule_of["deductible_repeat"].to_numpy(dtype=float)[code]
+    later = (admission > 0) & ~np.isnan(repeat)
+    deductible = np.where(~per_year & later, to_fen(np.nan_to_num(repeat)), deductible)
+    lo = np.where(per_year, cum_before, 0)
+    hi = np.where(per_year, cum_after, in_scope)
+    band_lo = np.maximum(to_fen(rules["band_from"].to_numpy())[pos], deductible[rep])
+    band_to = rules["band_to"].to_numpy(dtype=float)
+    band_hi = np.where(np.isnan(band_to), FAR, to_fen(np.nan_to_num(band_to)))[pos]
+    ratio = np.rint(rules["ratio"].fillna(0).to_numpy() * PPM).astype(np.int64)[pos]
+    points = adjust["points"].reindex(order["bill"]).to_numpy()[rep]
+    factor = adjust["factor"].reindex(order["bill"]).to_numpy()[rep]
     ratio = np.clip(ratio - points, 0, PPM) * factor // PPM
-    rules = rules.assign(share=overlap(lo, hi, band_lo, band_hi) * ratio,
-                         deducted=overlap(lo, hi, 0, deductible), top_ratio=np.where(overlap(lo, hi, band_lo, band_hi) > 0,
-                                                                                      ratio, -1))
-    per_bill = rules.groupby("bill").agg(
-        share=("share", "sum"), deducted=("deducted", "first"), cap=("cap", "first"),
-        ratio=("top_ratio", "max"), source_id=("source_id", "first"), confidence=("confidence", "first"),
-        rule_region=("ancestor_id", "first"))
-    bills = bills.set_index("bill").join(per_bill).loc[order["bill"]]
-    fund = round_amounts(bills["share"].to_numpy(dtype=np.int64).copy(), 0)
-    cap = np.where(bills["cap"].isna(), FAR, to_fen(bills["cap"].fillna(0).to_numpy()))
-    group = [bills["person"], bills["year"], bills["scheme"], bills["setting"]]
-    paid_after = pd.Series(fund, index=bills.index).groupby(group, sort=False).cumsum().to_numpy()
-    paid_before = paid_after - fund
-    fund = np.minimum(paid_after, cap) - np.minimum(paid_before, cap)
+    inside = overlap(lo[rep], hi[rep], band_lo, band_hi)
+    share = np.add.reduceat(inside * ratio, first) if len(rep) else np.zeros(0, np.int64)
+    top = np.maximum.reduceat(np.where(inside > 0, ratio, -1), first) if len(rep) else np.zeros(0, np.int64)
+    deducted = overlap(lo, hi, 0, deductible)
+
+    fund = round_amounts(share.astype(np.int64), 0)
+    cap_yuan = rule_of["cap"].to_numpy(dtype=float)[code]
+    cap = np.where(np.isnan(cap_yuan), FAR, to_fen(np.nan_to_num(cap_yuan)))
+    paid_after = pd.Series(fund).groupby(group, sort=False).cumsum().to_numpy()
+    fund = np.minimum(paid_after, cap) - np.minimum(paid_after - fund, cap)
     names = tables["regions.csv"].set_index("region_id")["short_zh"]
-    sources = [";".join(filter(None, dict.fromkeys([s, o]))) for s, o in
-               zip(bills["source_id"], adjust["offsite_source"].reindex(bills.index))]
+    source = rule_of["source_id"].to_numpy()[code]
+    offsite_source = adjust["offsite_source"].reindex(order["bill"]).to_numpy()
+    source = pd.Series(source, dtype=object)
+    sources = source.where(pd.isna(offsite_source), source + ";" + pd.Series(offsite_source, dtype=object).fillna(""))
+    amount = order["amount"].to_numpy(np.int64)
     out = pd.DataFrame({
-        "person": bills["person"].to_numpy(), "region": names.reindex(bills["region_id"]).to_numpy(),
-        "date": bills["on"].to_numpy(), "scheme": bills["scheme"].to_numpy(), "setting": bills["setting"].to_numpy(),
-        "level": bills["level"].to_numpy(), "retired": bills["person_kind"].to_numpy() == "retired",
-        "offsite": bills["offsite"].to_numpy(), "amount": to_yuan(bills["amount"].to_numpy()),
-        "in_scope": to_yuan(bills["in_scope"].to_numpy()), "deductible_applied": to_yuan(bills["deducted"].to_numpy()),
-        "ratio": np.where(bills["ratio"].to_numpy() >= 0, bills["ratio"].to_numpy() / PPM, np.nan),
-        "fund_pays": to_yuan(fund), "individual_pays": to_yuan(bills["amount"].to_numpy() - fund),
-        "cap_reached": paid_after >= cap, "rule_region": names.reindex(bills["rule_region"]).to_numpy(),
-        "source_id": sources, "confidence": bills["confidence"].to_numpy(),
-    }, index=bills.index)
+        "person": order["person"].to_numpy(), "region": names.reindex(order["region_id"]).to_numpy(),
+        "date": order["on"].to_numpy(), "scheme": order["scheme"].to_numpy(), "setting": order["setting"].to_numpy(),
+        "level": order["level"].to_numpy(), "retired": order["person_kind"].to_numpy() == "retired",
+        "offsite": order["offsite"].to_numpy(), "amount": to_yuan(amount), "in_scope": to_yuan(in_scope),
+        "deductible_applied": to_yuan(deducted), "ratio": np.where(top >= 0, top / PPM, np.nan),
+        "fund_pays": to_yuan(fund), "individual_pays": to_yuan(amount - fund), "cap_reached": paid_after >= cap,
+        "rule_region": names.reindex(rule_of["ancestor_id"].to_numpy()[code]).to_numpy(),
+        "source_id": sources.to_numpy(), "confidence": rule_of["confidence"].to_numpy()[code],
+    }, index=order["bill"].to_numpy())
     return out.sort_index().reset_index(drop=True)
