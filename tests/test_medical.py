@@ -162,3 +162,10 @@ def test_shenzhen_offsite_article_40():
     assert temporary["fund_pays"] == 7200
     with pytest.raises(NoDataError, match="no off-site rule for a unfiled"):
         reimburse(10600, "深圳", level=3, on="2025-05-01", offsite="unfiled")
+
+
+def test_retired_must_be_boolean(bands):
+    bills = pd.DataFrame({"person": ["a"], "region": ["北京"], "amount": [100], "date": ["2025-01-01"],
+                          "retired": ["yes"]})
+    with pytest.raises(InputError, match="retired must be True or False"):
+        reimburse(bills, tables=bands)

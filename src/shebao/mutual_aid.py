@@ -132,7 +132,6 @@ def can_use(payer_region, relative_region=None, relation=None, purpose="medical"
             raise InputError("say which relation, e.g. relation='sibling' or '兄弟姐妹'")
         pairs = pd.DataFrame({"payer_region": [payer_region], "relative_region": [relative_region],
                               "relation": [relation], "purpose": [purpose], "on": [on]})
-    n = len(pairs)
     if "relative_region" not in pairs:
         pairs["relative_region"] = None
     if "purpose" not in pairs:
@@ -184,7 +183,7 @@ def can_use(payer_region, relative_region=None, relation=None, purpose="medical"
         "scope": scope, "registration": rule["registration"].to_numpy(), "reason": reasons,
         "rule_region": names.reindex(rule_region).to_numpy(), "source_id": sources,
         "confidence": confidence,
-    }, index=pairs.index if len(pairs) == n else None)
+    }, index=pairs.index)
 
 
 def _map_unique(values: pd.Series, fn) -> np.ndarray:

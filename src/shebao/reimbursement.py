@@ -53,7 +53,7 @@ def _bills(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     out["offsite"] = np.where(filing.isna(), None, _choice(filing.fillna("long_term"), OFFSITE, "offsite filing"))
     out["offsite_scope"] = bills["offsite_scope"].fillna("cross_province").to_numpy()
     retired = bills["retired"]
-    if not retired.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+    if not all(isinstance(v, (bool, np.bool_)) for v in pd.unique(retired.astype(object))):
         raise InputError("retired must be True or False in every bill")
     out["person_kind"] = np.where(retired.astype(bool), "retired", "in_service")
     out["year"] = [d.year for d in out["on"]]
