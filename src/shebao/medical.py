@@ -19,8 +19,8 @@ from shebao.data import PolicyTables, load
 from shebao.errors import InputError, NoDataError, ShebaoError
 from shebao.money import PPM, round_amounts, to_fen, to_yuan
 from shebao.periods import check_year, to_date
-from shebao.regions import resolve_region
-from shebao.rules import nearest_figures, nearest_rows
+from shebao.regions import ancestry, resolve_region
+from shebao.rules import map_unique, nearest_figures, nearest_rows
 
 GROUP_ZH = {"in_service": "在职", "retired": "退休"}
 
@@ -170,8 +170,7 @@ def _choice(values: pd.Series, mapping: dict, what: str) -> np.ndarray:
             known = ", ".join(dict.fromkeys(mapping.values()))
             raise InputError(f"unknown {what} {value!r}; use one of: {known}")
         return mapping[key]
-    values = pd.Series(values).astype(object)
-    return values.map({v: one(v) for v in pd.unique(values)}).to_numpy()
+    return map_unique(values, one)
 
 
 def reimburse(amount, region=None, scheme="employee", setting="inpatient", level="level3", on=None,
@@ -224,10 +223,7 @@ def resident_premiums(region=None, year: int | None = None, *, tables: PolicyTab
     tables = tables or load()
     frame = tables["resident_premiums.csv"]
     if region is not None:
-        from shebao.rules import ancestors
-        region_id = resolve_region(region, tables)
-        anc = ancestors(tables)
-        chain = anc[anc["region_id"] == region_id].sort_values("depth")["ancestor_id"]
+        chain = ancestry(resolve_region(region, tables), tables)
         have = [r for r in chain if r in set(frame["region_id"])]
         frame = frame[frame["region_id"] == have[0]] if have else frame.iloc[0:0]
     if year is not None:

@@ -18,8 +18,8 @@ import pandas as pd
 from shebao.data import PolicyTables, load
 from shebao.errors import InputError
 from shebao.periods import to_date
-from shebao.regions import NATIONAL, resolve_many
-from shebao.rules import ancestors, nearest_figures
+from shebao.regions import NATIONAL, resolve_many, resolve_region
+from shebao.rules import ancestors, map_unique, nearest_figures
 from shebao.schema import RELATIONS
 
 PURPOSES = ("medical", "premium")
@@ -77,7 +77,7 @@ def mutual_aid(region, relation=None, on=None, tables: PolicyTables | None = Non
     ['spouse']
     """
     tables = tables or load()
-    region_id = resolve_many([region], tables).iloc[0]
+    region_id = resolve_region(region, tables)
     day = to_date(on) if on is not None else dt.date.today()
     relations = list(RELATIONS) if relation is None else [relation_id(relation)]
     keys = pd.DataFrame({"key": range(len(relations)), "region_id": region_id, "relation": relations, "on": day})
@@ -142,9 +142,9 @@ def can_use(payer_region, relative_region=None, relation=None, purpose="medical"
     payer = resolve_many(pairs["payer_region"].to_numpy(), tables).to_numpy()
     relative_names = pairs["relative_region"].where(pairs["relative_region"].notna(), pairs["payer_region"])
     relative = resolve_many(relative_names.to_numpy(), tables).to_numpy()
-    relations = _map_unique(pairs["relation"], relation_id)
-    purposes = _map_unique(pairs["purpose"], _purpose)
-    days = _map_unique(pairs["on"].astype(object).where(pairs["on"].notna(), None),
+    relations = map_unique(pairs["relation"], relation_id)
+    purposes = map_unique(pairs["purpose"], _purpose)
+    days = map_unique(pairs["on"].astype(object).where(pairs["on"].notna(), None),
                        lambda d: today if d is None else to_date(d))
 
     keys = pd.DataFrame({"region_id": payer, "relation": relations, "on": days})
@@ -184,13 +184,6 @@ def can_use(payer_region, relative_region=None, relation=None, purpose="medical"
         "rule_region": names.reindex(rule_region).to_numpy(), "source_id": sources,
         "confidence": confidence,
     }, index=pairs.index)
-
-
-def _map_unique(values: pd.Series, fn) -> np.ndarray:
-    """fn applied once per distinct value (names, not people, are looked up)."""
-    values = pd.Series(values).astype(object)
-    uniques = {v: fn(v) for v in pd.unique(values)}
-    return values.map(uniques).to_numpy()
 
 
 def _reasons(frame: pd.DataFrame, names: pd.Series) -> list[str]:

@@ -22,7 +22,7 @@ from shebao.medical import LEVELS, OFFSITE, SCHEMES, SETTINGS, _choice, regions_
 from shebao.money import PPM, numeric_column, round_amounts, to_fen, to_yuan
 from shebao.periods import to_date
 from shebao.regions import resolve_many
-from shebao.rules import nearest_figures, nearest_rows
+from shebao.rules import map_unique, nearest_figures, nearest_rows
 
 FAR = np.iinfo(np.int64).max // 4
 
@@ -47,8 +47,7 @@ def _bills(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     out["scheme"] = _choice(bills["scheme"], SCHEMES, "scheme")
     out["setting"] = _choice(bills["setting"], SETTINGS, "setting")
     out["level"] = _choice(bills["level"].astype(str), LEVELS, "level")
-    dates = bills["date"].astype(object)
-    out["on"] = dates.map({d: to_date(d) for d in pd.unique(dates)}).to_numpy()
+    out["on"] = map_unique(bills["date"], to_date)
     filing = bills["offsite"].astype(object)
     out["offsite"] = np.where(filing.isna(), None, _choice(filing.fillna("long_term"), OFFSITE, "offsite filing"))
     out["offsite_scope"] = bills["offsite_scope"].fillna("cross_province").to_numpy()

@@ -13,27 +13,29 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from shebao.data import PolicyTables, load
+from shebao.regions import ancestry
 
 
 @lru_cache(maxsize=8)
 def _ancestors(tables: PolicyTables) -> pd.DataFrame:
-    parents = tables["regions.csv"].set_index("region_id")["parent_id"]
-    rows = []
-    for region in parents.index:
-        chain, current = [region], parents.get(region)
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = parents.get(current)
-        rows += [(region, ancestor, depth) for depth, ancestor in enumerate(chain)]
+    rows = [(region, ancestor, depth) for region in tables["regions.csv"]["region_id"]
+            for depth, ancestor in enumerate(ancestry(region, tables))]
     return pd.DataFrame(rows, columns=["region_id", "ancestor_id", "depth"])
 
 
 def ancestors(tables: PolicyTables | None = None) -> pd.DataFrame:
     """One row per (region_id, ancestor_id, depth): depth 0 is the region itself."""
     return _ancestors(tables or load())
+
+
+def map_unique(values, fn) -> np.ndarray:
+    """fn applied once per distinct value (names and dates are looked up, not people)."""
+    values = pd.Series(values).astype(object)
+    return values.map({v: fn(v) for v in pd.unique(values)}).to_numpy()
 
 
 def _candidates(keys: pd.DataFrame, frame: pd.DataFrame, match: list[str], tables: PolicyTables) -> pd.DataFrame:
