@@ -28,6 +28,7 @@ from shebao.errors import (
     UnknownRegionError,
 )
 from shebao.excel import build_report
+from shebao.history import history
 from shebao.medical import (
     family_account,
     personal_account,
@@ -60,6 +61,7 @@ __all__ = [
     "covered_regions",
     "data_info",
     "family_account",
+    "history",
     "load",
     "missing_items",
     "month_table",

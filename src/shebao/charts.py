@@ -10,7 +10,6 @@ dependencies and is registered at the first chart, not at import.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cache
 
 import numpy as np
@@ -132,33 +131,23 @@ def by_base(regions, on, lang: str = "zh", *, bases=None, tables: PolicyTables |
 
 
 def history(region, item: str = "pension", lang: str = "zh", *, tables: PolicyTables | None = None):
-    """The base floor and ceiling of one item in one region, month by month, as steps."""
-    from shebao.kernel import _params
+    """The base floor and ceiling of one item in one region, month by month, as steps (see ``sb.history``)."""
+    from shebao.history import history as figure_history
 
     text = _text(lang)
     tables = tables or load()
-    region_id = resolve_region(region, tables)
-    p = _params(tables, "contributions.csv")
-    res = p.resolved
-    if item not in res.groups:
-        from shebao.errors import InputError
-        raise InputError(f"no base limits for item {item!r}; items: {', '.join(res.groups)}")
-    code, g = res.code_of[region_id], res.groups.index(item)
-    months = np.arange(res.covered.shape[1]) + res.first_month
-    cells = code * res.covered.shape[1] + np.arange(len(months))
-    covered = res.covered[code]
-    floor, ceiling = p.arrays["base_floor"][cells, g] / 100, p.arrays["base_ceiling"][cells, g] / 100
-    keep = covered & (floor > 0)
-    if not keep.any():
-        from shebao.errors import NoDataError
-        raise NoDataError(f"no {item} base limits for {region_id} in the tables")
-    shown = np.append(months[keep], months[keep][-1] + 1)  # the last period drawn to its month's end
-    floor, ceiling = np.append(floor[keep], floor[keep][-1]), np.append(ceiling[keep], ceiling[keep][-1])
-    dates = [dt.date(m // 12, m % 12 + 1, 1) for m in shown]
+    lines = {field: figure_history(region, item, field, monthly=True, tables=tables).set_index("month")["value"]
+             for field in ("base_ceiling", "base_floor")}
+    months = pd.date_range(min(s.index.min() for s in lines.values()),
+                           max(s.index.max() for s in lines.values()) + pd.offsets.MonthBegin(1), freq="MS")
     fig, ax = _figure()
-    ax.step(dates, ceiling, where="post", color=COLORS["ceiling"], label=text["ceiling"])
-    ax.step(dates, floor, where="post", color=COLORS["floor"], label=text["floor"])
+    for field, series in lines.items():
+        shown = series.reindex(months)  # gaps stay gaps; the last period is drawn to its month's end
+        shown.iloc[-1] = series.iloc[-1]
+        key = field.removeprefix("base_")
+        ax.step(months, shown, where="post", color=COLORS[key], label=text[key])
     ax.set_ylim(bottom=0)
+    region_id = resolve_region(region, tables)
     name = tables["regions.csv"].set_index("region_id").loc[region_id, "short_zh" if lang == "zh" else "name_en"]
     item_name = ITEM_LABELS[lang].get(item, item)
     ax.set_title(text["history"].format(region=name, item=item_name), loc="left", fontsize=11)

@@ -5,6 +5,7 @@
     shebao personal-account 北京 --base 10000 --year 2025
     shebao reimburse 北京 --amount 50000 --setting inpatient --level 3
     shebao mutual-aid 北京 --relation sibling --purpose premium
+    shebao history 北京 --item pension --field base_floor
     shebao data check
 """
 
@@ -325,6 +326,30 @@ def mutual_aid_command(
         notes.append("Rows marked 全国 use the national rules: no rule of this region or province was found.")
     _emit(shown, fmt, f"{frame['payer_region'].iloc[0]}: {purpose} for a relative in "
           f"{frame['relative_region'].iloc[0]}", notes + _overlay_notes(tables))
+
+
+@app.command("history")
+def history_command(
+    region: str = typer.Argument(..., help="Region name or code."),
+    item: str = typer.Option("pension", "--item", help="pension, medical, unemployment, injury, maternity, "
+                             "serious_illness, long_term_care or housing_fund."),
+    field: str = typer.Option("base_floor", "--field", help="base_floor, base_ceiling, employer_rate, employee_rate, "
+                              "employer_fixed, employee_fixed (housing_fund: rate_min, rate_max, rate_default, "
+                              "base_floor, base_ceiling)."),
+    monthly: bool = typer.Option(False, "--monthly", help="One row per month instead of one per period."),
+    fmt: Format = FORMAT,
+    policydata: Path | None = POLICYDATA,
+) -> None:
+    """One figure over the years: each period's value with its source (for a line chart: --format csv)."""
+    from shebao.history import history
+
+    tables = _tables(policydata)
+    frame = history(region, item, field, monthly=monthly, tables=tables)
+    shown = frame.drop(columns=["region_id", "region", "item", "field"]) if fmt is Format.table else frame
+    if fmt is Format.table:
+        shown = shown.assign(**{c: shown[c].dt.strftime("%Y-%m-%d") for c in ("from", "to", "month") if c in shown})
+    notes = ["open_ended: the row has no end date; it counts up to the tables' horizon."] if not monthly else []
+    _emit(shown, fmt, f"{frame['region'].iloc[0]}: {item} {field}", notes + _overlay_notes(tables))
 
 
 def _save_chart(fig, output: Path, force: bool) -> None:

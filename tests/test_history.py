@@ -1,0 +1,90 @@
+"""sb.history / ``shebao history``: one figure over time, per period or per month, with its sources."""
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import shebao as sb
+from shebao.cli import app
+
+runner = CliRunner()
+
+
+def test_beijing_pension_floor_periods():
+    # 2024年度 6821 (corroborated), 京人社发〔2025〕11号 7162 from 2025-07-01.
+    frame = sb.history("北京", item="pension", field="base_floor")
+    assert frame["value"].tolist() == [6821, 7162]
+    assert frame["from"].dt.strftime("%Y-%m-%d").tolist() == ["2024-07-01", "2025-07-01"]
+    assert frame["to"].iloc[0] == pd.Timestamp("2025-06-30")
+    assert frame["open_ended"].tolist() == [False, True]
+    assert frame["source_id"].iloc[1] == "bj-2025-11"
+
+
+def test_city_figure_comes_from_province():
+    # 广州 has no ceiling of its own: 粤人社发〔2024〕33号 27501, then 〔2025〕32号 27549.
+    frame = sb.history("广州", "pension", "base_ceiling")
+    assert frame["value"].tolist() == [27501, 27549]
+    assert frame["source_region"].eq("440000").all()
+
+
+def test_monthly_rows_follow_the_mid_year_switch():
+    months = sb.history("上海", "pension", "base_ceiling", monthly=True).set_index("month")["value"]
+    year = months.loc["2025-01-01":"2025-12-01"]
+    assert len(year) == 12
+    assert year.iloc[:6].eq(36921).all() and year.iloc[6:].eq(37302).all()
+
+
+def test_periods_are_ordered_and_add_up_to_the_months():
+    for region, item, field in [("上海", "pension", "base_floor"), ("北京", "housing_fund", "base_floor"),
+                                ("广州", "pension", "employee_rate"), ("杭州", "medical", "employer_rate")]:
+        periods = sb.history(region, item, field)
+        monthly = sb.history(region, item, field, monthly=True)
+        assert (periods["from"] <= periods["to"]).all()
+        assert (periods["from"].iloc[1:].to_numpy() > periods["to"].iloc[:-1].to_numpy()).all()
+        spans = ((periods["to"].dt.year - periods["from"].dt.year) * 12
+                 + periods["to"].dt.month - periods["from"].dt.month + 1)
+        assert spans.sum() == len(monthly)
+
+
+def test_housing_fund_fields():
+    frame = sb.history("上海", "housing_fund", "rate_max")
+    assert frame["value"].iloc[-1] == 0.07  # 上海 5 %–7 % from 2025-07
+    assert frame["value"].iloc[0] == 0.12  # the national 12 % before that
+    assert frame["source_region"].tolist() == ["000000", "310000"]
+
+
+@pytest.mark.parametrize("kwargs,error,words", [
+    ({"region": "北京", "item": "pensions", "field": "base_floor"}, sb.InputError, "items: pension"),
+    ({"region": "北京", "item": "pension", "field": "rate_min"}, sb.InputError, "fields: employer_rate"),
+    ({"region": "北京", "item": "housing_fund", "field": "employer_rate"}, sb.InputError, "fields: rate_min"),
+    ({"region": "北京", "item": "pension", "field": "employer_fixed"}, sb.NoDataError, "no region has one"),
+    ({"region": "Atlantis", "item": "pension", "field": "base_floor"}, sb.RegionError, "Atlantis"),
+])
+def test_bad_input(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        sb.history(**kwargs)
+
+
+def test_cli_history_csv():
+    result = runner.invoke(app, ["history", "北京", "--item", "pension", "--field", "base_floor", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("region_id,region,item,field,from,to,value")
+    assert "2025-07-01,2026-06-30,7162.0" in lines[2]
+
+
+def test_cli_history_table_and_error():
+    result = runner.invoke(app, ["history", "上海", "--item", "pension", "--field", "base_ceiling", "--monthly"])
+    assert result.exit_code == 0 and "37,302.00" in result.output
+    bad = runner.invoke(app, ["history", "北京", "--field", "nope"])
+    assert isinstance(bad.exception, sb.InputError) and "unknown field" in str(bad.exception)
+
+
+def test_cli_history_error_is_one_line():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "shebao", "history", "北京", "--field", "employee_fixed"],
+                          check=False, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: no employee_fixed of pension for 北京市") and "Traceback" not in proc.stderr

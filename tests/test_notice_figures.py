@@ -1,0 +1,91 @@
+"""Figures copied by hand from the notices (or the two sources that quote them), so an edit that breaks one fails.
+
+Each entry: region, item, field, a day inside the period, the figure as printed in the source, the citation.
+The lookup goes through ``sb.history`` (city → province → national fallback), the same resolution every
+calculator uses.
+"""
+
+import pandas as pd
+import pytest
+
+import shebao as sb
+
+FIGURES = [
+    # 京人社发〔2025〕11号 关于2025年度各项社会保险缴费工资基数上下限的通告: 7162 / 35811 from 2025-07
+    ("北京", "pension", "base_floor", "2025-07-01", 7162, "京人社发〔2025〕11号"),
+    ("北京", "medical", "base_ceiling", "2025-12-01", 35811, "京人社发〔2025〕11号"),
+    # 2024-07..2025-06: 6821 / 35283 (linianhui/blog, corroborated, see sources.csv)
+    ("北京", "unemployment", "base_floor", "2024-07-01", 6821, "北京 2024年度 基数 (corroborated)"),
+    ("北京", "injury", "base_ceiling", "2025-06-30", 35283, "北京 2024年度 基数 (corroborated)"),
+    # 上海: 2023年度 7310–36549, 2024年度 7384–36921, 2025年度 7460–37302 (July to June)
+    ("上海", "pension", "base_floor", "2023-07-01", 7310, "本市调整2023年度社保缴费基数上下限"),
+    ("上海", "pension", "base_ceiling", "2024-06-30", 36549, "本市调整2023年度社保缴费基数上下限"),
+    ("上海", "medical", "base_floor", "2024-07-01", 7384, "上海 2024年度 基数 (corroborated)"),
+    ("上海", "unemployment", "base_ceiling", "2025-06-30", 36921, "上海 2024年度 基数 (corroborated)"),
+    ("上海", "pension", "base_floor", "2025-07-01", 7460, "上海市人社局 2025年社保缴费基数通知"),
+    ("上海", "pension", "base_ceiling", "2026-06-30", 37302, "上海市人社局 2025年社保缴费基数通知"),
+    # 上海人社局 便民问答 (2025-01-20): 单位 养老 16 %, 医疗 9 %, 失业 0.5 %, 工伤 0.2 % (lowest class)
+    ("上海", "pension", "employer_rate", "2025-03-01", 0.16, "上海人社局 便民问答 2025-01-20"),
+    ("上海", "medical", "employer_rate", "2025-03-01", 0.09, "上海人社局 便民问答 2025-01-20"),
+    ("上海", "unemployment", "employer_rate", "2025-03-01", 0.005, "上海人社局 便民问答 2025-01-20"),
+    # 粤人社发〔2024〕33号: 2024-07..2025-06 province floor 4492, ceiling 27501; 广州 floor 5500
+    ("广东", "pension", "base_floor", "2024-07-01", 4492, "粤人社发〔2024〕33号"),
+    ("广州", "pension", "base_ceiling", "2024-07-01", 27501, "粤人社发〔2024〕33号"),
+    ("广州", "pension", "base_floor", "2025-06-30", 5500, "粤人社发〔2024〕33号"),
+    # 粤人社发〔2025〕32号: from 2025-07-01 province floor 4775, ceiling 27549; 广州 floor 5510
+    ("深圳", "pension", "base_floor", "2025-07-01", 4775, "粤人社发〔2025〕32号"),
+    ("广东", "pension", "base_ceiling", "2025-07-01", 27549, "粤人社发〔2025〕32号"),
+    ("广州", "pension", "base_floor", "2025-07-01", 5510, "粤人社发〔2025〕32号"),
+    # 浙人社发〔2025〕52号 (浙江税务 热点问答): 2025 pension base 4986–25299
+    ("杭州", "pension", "base_floor", "2025-05-01", 4986, "浙人社发〔2025〕52号"),
+    ("浙江", "pension", "base_ceiling", "2025-05-01", 25299, "浙人社发〔2025〕52号"),
+    # 杭医保〔2022〕41号: 单位 职工医保 9.5 % (含生育) from 2023-01-01
+    ("杭州", "medical", "employer_rate", "2023-01-01", 0.095, "杭医保〔2022〕41号"),
+    # 重庆 2025年度 缴费基数 (2025-09-17 notice): 4404–22017
+    ("重庆", "pension", "base_floor", "2025-01-01", 4404, "重庆 关于做好2025年度社会保险缴费基数上下限核定有关工作的通知"),
+    ("重庆", "injury", "base_ceiling", "2025-12-31", 22017, "重庆 关于做好2025年度社会保险缴费基数上下限核定有关工作的通知"),
+    # 四川 2025年度 全省社会保险缴费基数上下限: 4588–22938; 川人社发〔2023〕9号 失业 单位 0.6 % 个人 0.4 %
+    ("成都", "pension", "base_floor", "2025-01-01", 4588, "四川 关于公布2025年度全省社会保险缴费基数上下限具体标准等参数的通知"),
+    ("四川", "unemployment", "base_ceiling", "2025-01-01", 22938, "四川 2025年度 缴费基数通知"),
+    ("四川", "unemployment", "employee_rate", "2024-06-01", 0.004, "川人社发〔2023〕9号"),
+    # 江苏 2025年 养老保险缴费工资基数 (2025-09-18): 4952–24762
+    ("南京", "pension", "base_floor", "2025-01-01", 4952, "江苏 2025年职工基本养老保险缴费工资基数通知"),
+    ("江苏", "pension", "base_ceiling", "2025-01-01", 24762, "江苏 2025年职工基本养老保险缴费工资基数通知"),
+    # Province pension bases 2025 (two calculators agree, see sources.csv)
+    ("山西", "pension", "base_floor", "2025-06-01", 4198, "山西 2025年度 (corroborated)"),
+    ("黑龙江", "pension", "base_ceiling", "2025-06-01", 22710, "黑龙江 2025年度 (corroborated)"),
+    ("合肥", "pension", "base_floor", "2025-06-01", 4311, "皖人社秘〔2025〕154号 (corroborated)"),
+    ("江西", "pension", "base_ceiling", "2025-06-01", 19575, "赣人社字〔2025〕150号 (corroborated)"),
+    ("郑州", "pension", "base_floor", "2025-06-01", 3831, "河南 2025年度 (corroborated)"),
+    ("海南", "pension", "base_floor", "2025-06-01", 4912.8, "琼人社发〔2025〕67号 (corroborated)"),
+    ("西藏", "pension", "base_ceiling", "2025-06-01", 35331, "藏人社发〔2025〕56号 (corroborated)"),
+    # 深圳 medical base 2025-07..12: 6733–33666
+    ("深圳", "medical", "base_floor", "2025-08-01", 6733, "深圳 2025年7月起 医保缴费基数 (corroborated)"),
+    # Housing fund 2025-07..2026-06
+    ("上海", "housing_fund", "base_ceiling", "2025-07-01", 37302, "上海 2025年度 住房公积金 (corroborated)"),
+    ("上海", "housing_fund", "rate_max", "2025-07-01", 0.07, "上海 2025年度 住房公积金 5 %–7 % (corroborated)"),
+    ("广州", "housing_fund", "base_ceiling", "2025-07-01", 39828, "广州 2025年度 住房公积金 (corroborated)"),
+    ("杭州", "housing_fund", "base_floor", "2025-07-01", 2490, "杭州 2025年度 住房公积金 (corroborated)"),
+    # National statutory rates
+    ("全国", "pension", "employer_rate", "2025-01-01", 0.16, "国办发〔2019〕13号: 单位 养老 16 %"),
+    ("全国", "pension", "employee_rate", "2025-01-01", 0.08, "国发〔2005〕38号: 个人 养老 8 %"),
+    ("全国", "medical", "employee_rate", "2025-01-01", 0.02, "国发〔1998〕44号: 个人 医疗 2 %"),
+]
+
+
+def figure_on(region, item, field, day):
+    frame = sb.history(region, item, field)
+    day = pd.Timestamp(day)
+    hit = frame[(frame["from"] <= day) & (frame["to"] >= day)]
+    assert len(hit) == 1, f"{region} {item} {field}: {len(hit)} periods on {day.date()}"
+    return hit["value"].iloc[0]
+
+
+def test_at_least_twenty_figures():
+    assert len(FIGURES) >= 20
+
+
+@pytest.mark.parametrize("region,item,field,day,expected,citation", FIGURES,
+                         ids=[f"{r}-{i}-{f}-{d}" for r, i, f, d, *_ in FIGURES])
+def test_figure_matches_notice(region, item, field, day, expected, citation):
+    assert figure_on(region, item, field, day) == pytest.approx(expected, abs=1e-9), citation
