@@ -163,14 +163,17 @@ BILL_COLUMNS = ("person", "region", "amount", "in_scope", "scheme", "setting", "
                 "retired", "offsite_scope")
 
 
+def choice_of(value, mapping: dict, what: str) -> str:
+    """The canonical name of ``value`` in ``mapping`` (case and spaces ignored); InputError listing the choices."""
+    key = str(value).strip().casefold()
+    if key not in mapping:
+        known = ", ".join(dict.fromkeys(mapping.values()))
+        raise InputError(f"unknown {what} {value!r}; use one of: {known}")
+    return mapping[key]
+
+
 def _choice(values: pd.Series, mapping: dict, what: str) -> np.ndarray:
-    def one(value):
-        key = str(value).strip().casefold()
-        if key not in mapping:
-            known = ", ".join(dict.fromkeys(mapping.values()))
-            raise InputError(f"unknown {what} {value!r}; use one of: {known}")
-        return mapping[key]
-    return map_unique(values, one)
+    return map_unique(values, lambda value: choice_of(value, mapping, what))
 
 
 def reimburse(amount, region=None, scheme="employee", setting="inpatient", level="level3", on=None,

@@ -18,13 +18,14 @@ import pandas as pd
 
 from shebao.data import PolicyTables
 from shebao.errors import InputError, NoDataError
-from shebao.medical import LEVELS, OFFSITE, SCHEMES, SETTINGS, _choice, regions_with
+from shebao.medical import LEVELS, OFFSITE, SCHEMES, SETTINGS, choice_of, regions_with
 from shebao.money import PPM, numeric_column, round_amounts, to_fen, to_yuan
 from shebao.periods import to_date
-from shebao.regions import resolve_many
-from shebao.rules import map_unique, nearest_figures, nearest_rows
+from shebao.regions import resolve_region
+from shebao.rules import nearest_figures, nearest_rows
 
 FAR = np.iinfo(np.int64).max // 4
+EPOCH = 719163  # dt.date(1970, 1, 1).toordinal()
 
 
 def overlap(lo, hi, band_lo, band_hi):
@@ -32,10 +33,19 @@ def overlap(lo, hi, band_lo, band_hi):
     return np.clip(np.minimum(hi, band_hi) - np.maximum(lo, band_lo), 0, None)
 
 
-def _bills(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
-    """Validated, normalised bills (amounts in fen)."""
-    out = pd.DataFrame({"bill": np.arange(len(bills)), "person": bills["person"].astype(str).to_numpy()})
-    out["region_id"] = resolve_many(bills["region"].to_numpy(), tables).to_numpy()
+def _factor(values, fn=None) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels): integer codes per element and ``fn`` applied once per distinct value.
+
+    Equal labels share one code, so codes can be sorted and grouped on directly.
+    """
+    codes, uniques = pd.factorize(pd.Series(values), use_na_sentinel=False)
+    mapped = [fn(u) for u in uniques] if fn else list(uniques)
+    merged, labels = pd.factorize(pd.Series(mapped, dtype=object), use_na_sentinel=False)
+    return merged[codes], np.asarray(labels, dtype=object)
+
+
+def _bills(bills: pd.DataFrame, tables: PolicyTables) -> dict:
+    """Validated bills as integer columns: amounts in fen, names and dates as codes into labels."""
     amount = numeric_column(bills["amount"], "amount")
     scope = bills["in_scope"].where(bills["in_scope"].notna(), bills["amount"])
     in_scope = numeric_column(scope, "in_scope")
@@ -43,20 +53,42 @@ def _bills(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     if over.any():
         i = int(np.argmax(over))
         raise InputError(f"in_scope {in_scope[i]:g} is above the bill's amount {amount[i]:g} (bill {i})")
-    out["amount"], out["in_scope"] = to_fen(amount), to_fen(in_scope)
-    out["scheme"] = _choice(bills["scheme"], SCHEMES, "scheme")
-    out["setting"] = _choice(bills["setting"], SETTINGS, "setting")
-    out["level"] = _choice(bills["level"].astype(str), LEVELS, "level")
-    out["on"] = map_unique(bills["date"], to_date)
-    filing = bills["offsite"].astype(object)
-    out["offsite"] = np.where(filing.isna(), None, _choice(filing.fillna("long_term"), OFFSITE, "offsite filing"))
-    out["offsite_scope"] = bills["offsite_scope"].fillna("cross_province").to_numpy()
     retired = bills["retired"]
-    if not all(isinstance(v, (bool, np.bool_)) for v in pd.unique(retired.astype(object))):
+    if retired.dtype != bool and not all(isinstance(v, (bool, np.bool_)) for v in pd.unique(retired.astype(object))):
         raise InputError("retired must be True or False in every bill")
-    out["person_kind"] = np.where(retired.astype(bool), "retired", "in_service")
-    out["year"] = [d.year for d in out["on"]]
-    return out
+    filing = bills["offsite"].astype(object)
+    person_codes, person_labels = pd.factorize(bills["person"].astype(str))
+    day, days = _factor(bills["date"], to_date)
+    return {
+        "person": person_codes, "person_labels": person_labels,
+        "region": _factor(bills["region"], lambda name: resolve_region(name, tables)),
+        "amount": to_fen(amount), "in_scope": to_fen(in_scope),
+        "scheme": _factor(bills["scheme"], lambda v: choice_of(v, SCHEMES, "scheme")),
+        "setting": _factor(bills["setting"], lambda v: choice_of(v, SETTINGS, "setting")),
+        "level": _factor(bills["level"].astype(str), lambda v: choice_of(v, LEVELS, "level")),
+        "offsite": _factor(filing, lambda v: None if pd.isna(v) else choice_of(v, OFFSITE, "offsite filing")),
+        "offsite_scope": _factor(bills["offsite_scope"].fillna("cross_province")),
+        "kind": (retired.to_numpy(dtype=bool).astype(np.int64), np.array(["in_service", "retired"], dtype=object)),
+        "day": (day, days),
+        "year": np.array([d.year for d in days], dtype=np.int64)[day],
+        "ordinal": np.array([d.toordinal() for d in days], dtype=np.int64)[day],
+    }
+
+
+def _labels(bills: dict, name: str, where=slice(None)) -> np.ndarray:
+    codes, labels = bills[name]
+    return labels[codes[where]]
+
+
+def _distinct(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(group code per element, first element of each group) for the combinations of integer codes."""
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for c in codes:
+        combined = combined * (int(c.max()) + 1 if len(c) else 1) + c
+    group, _ = pd.factorize(combined)
+    first = np.full(group.max() + 1 if len(group) else 0, len(group), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(group)))
+    return group, first
 
 
 def _rules(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
@@ -84,58 +116,83 @@ def _rules(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     return joined
 
 
-def _offsite(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
-    """Ratio points and factor for bills treated off-site (none: 0 points, factor 1)."""
-    out = pd.DataFrame({"points": np.zeros(len(bills), dtype=np.int64), "factor": np.full(len(bills), PPM),
-                        "offsite_source": None}, index=bills["bill"])
-    off = bills[bills["offsite"].notna()]
-    if off.empty:
-        return out
+def _offsite(bills: dict, tables: PolicyTables) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per bill: ratio points and factor (ppm), and a code into the off-site sources (-1 on-site), those sources.
+
+    Rules are looked up once per distinct (region, scheme, filing, scope, day).
+    """
+    n = len(bills["amount"])
+    points, factor, source = np.zeros(n, np.int64), np.full(n, PPM, np.int64), np.full(n, -1, np.int64)
+    off = np.flatnonzero(pd.notna(_labels(bills, "offsite")))
+    if not len(off):
+        return points, factor, source, np.array([], dtype=object)
+    group, first = _distinct(*(bills[k][0][off] for k in ("region", "scheme", "offsite", "offsite_scope", "day")))
+    at = off[first]
+    keys = pd.DataFrame({"key": np.arange(len(at)), "region_id": _labels(bills, "region", at),
+                         "scheme": _labels(bills, "scheme", at), "filing": _labels(bills, "offsite", at),
+                         "scope": _labels(bills, "offsite_scope", at), "on": _labels(bills, "day", at)})
+    rule = pd.DataFrame({"points": 0, "factor": PPM, "source": None}, index=keys["key"])
     frame = tables["offsite.csv"]
-    for scope in ("exact", "any"):
-        keys = off[["bill", "region_id", "scheme", "offsite", "offsite_scope", "on"]].rename(
-            columns={"bill": "key", "offsite": "filing", "offsite_scope": "scope"})
-        if scope == "any":
-            keys["scope"] = "any"
-        found = nearest_figures(keys, frame, ["scheme", "filing", "scope"], ["ratio_points", "ratio_factor"], tables)
-        todo = out.loc[found.index, "offsite_source"].isna()
-        found = found[todo & (found["ratio_points"].notna() | found["ratio_factor"].notna())]
-        out.loc[found.index, "points"] = np.rint(found["ratio_points"].fillna(0).to_numpy() * PPM).astype(np.int64)
-        out.loc[found.index, "factor"] = np.rint(found["ratio_factor"].fillna(1).to_numpy() * PPM).astype(np.int64)
-        out.loc[found.index, "offsite_source"] = found["ratio_points_source"].fillna(found["ratio_factor_source"])
-    unknown = out.loc[off["bill"], "offsite_source"].isna()
-    if unknown.any():
-        b = off.set_index("bill").loc[unknown[unknown].index[0]]
-        raise NoDataError(f"no off-site rule for a {b['offsite']} {b['offsite_scope']} bill insured in "
-                          f"{b['region_id']} ({b['scheme']}); regions with off-site rules: "
+    for scope in ("exact", "any"):  # a rule for the bill's own scope beats one for any scope
+        found = nearest_figures(keys.assign(scope="any") if scope == "any" else keys, frame,
+                                ["scheme", "filing", "scope"], ["ratio_points", "ratio_factor"], tables)
+        found = found[rule.loc[found.index, "source"].isna()
+                      & (found["ratio_points"].notna() | found["ratio_factor"].notna())]
+        rule.loc[found.index, "points"] = np.rint(found["ratio_points"].fillna(0).to_numpy() * PPM).astype(np.int64)
+        rule.loc[found.index, "factor"] = np.rint(found["ratio_factor"].fillna(1).to_numpy() * PPM).astype(np.int64)
+        rule.loc[found.index, "source"] = found["ratio_points_source"].fillna(found["ratio_factor_source"])
+    if rule["source"].isna().any():
+        k = keys.loc[int(np.argmax(rule["source"].isna().to_numpy()))]
+        raise NoDataError(f"no off-site rule for a {k['filing']} {k['scope']} bill insured in "
+                          f"{k['region_id']} ({k['scheme']}); regions with off-site rules: "
                           f"{regions_with('offsite.csv', tables)}")
-    return out
+    points[off] = rule["points"].to_numpy(np.int64)[group]
+    factor[off] = rule["factor"].to_numpy(np.int64)[group]
+    source[off] = group
+    return points, factor, source, rule["source"].to_numpy(dtype=object)
+
+
+def _segments(order: np.ndarray, *codes: np.ndarray) -> np.ndarray:
+    """Start position of each element's run of equal codes, elements taken in ``order``."""
+    change = np.zeros(len(order), dtype=bool)
+    change[:1] = True
+    for c in codes:
+        c = c[order]
+        change[1:] |= c[1:] != c[:-1]
+    return np.maximum.accumulate(np.where(change, np.arange(len(order)), 0))
 
 
 def compute(raw: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     bills = _bills(raw, tables)
-    order = bills.sort_values(["person", "year", "scheme", "setting", "on", "bill"], kind="stable").reset_index(drop=True)
-    group = [order["person"], order["year"], order["scheme"], order["setting"]]
-    in_scope = order["in_scope"].to_numpy(np.int64)
-    cum_after = order.groupby(group, sort=False)["in_scope"].cumsum().to_numpy(np.int64)
+    n = len(bills["amount"])
+    # One person's bills of one year, scheme and setting, in date order (ties: input order).
+    order = np.lexsort((np.arange(n), bills["ordinal"], bills["setting"][0], bills["scheme"][0], bills["year"],
+                        bills["person"]))
+    start = _segments(order, bills["person"], bills["year"], bills["scheme"][0], bills["setting"][0])
+    in_scope = bills["in_scope"][order]
+    running = np.cumsum(in_scope)
+    cum_after = running - (running - in_scope)[start]
     cum_before = cum_after - in_scope
-    admission = order.groupby(group, sort=False).cumcount().to_numpy()
+    admission = np.arange(n) - start
 
     # Rules are resolved once per distinct (region, scheme, setting, level, person, day), then
     # gathered for every bill by integer position: bill i owns rule rows [start, start + count).
-    key = ["region_id", "scheme", "setting", "level", "person_kind", "on"]
-    code = order.groupby(key, sort=False).ngroup().to_numpy()
-    distinct = order[key].drop_duplicates().assign(bill=np.arange(code.max() + 1 if len(code) else 0))
+    code, first = _distinct(*(bills[k][0] for k in ("region", "scheme", "setting", "level", "kind", "day")))
+    distinct = pd.DataFrame({name: _labels(bills, column, first) for name, column in [
+        ("region_id", "region"), ("scheme", "scheme"), ("setting", "setting"), ("level", "level"),
+        ("person_kind", "kind"), ("on", "day")]}).assign(bill=np.arange(len(first)))
     rules = _rules(distinct, tables).sort_values(["bill", "band_from"], kind="stable").reset_index(drop=True)
+    code = code[order]
     counts = np.bincount(rules["bill"].to_numpy(), minlength=len(distinct))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     per_bill = counts[code]
-    rep = np.repeat(np.arange(len(order)), per_bill)
-    first = np.concatenate([[0], np.cumsum(per_bill)[:-1]])
-    pos = np.repeat(starts[code], per_bill) + np.arange(len(rep)) - np.repeat(first, per_bill)
+    rep = np.repeat(np.arange(n), per_bill)
+    first_band = np.concatenate([[0], np.cumsum(per_bill)[:-1]])
+    pos = np.repeat(starts[code], per_bill) + np.arange(len(rep)) - np.repeat(first_band, per_bill)
     rule_of = rules.groupby("bill").first()  # one-per-rule figures: deductible, cap, source
 
-    adjust = _offsite(order, tables)
+    points, factor, offsite_code, offsite_sources = _offsite(bills, tables)
+    points, factor, offsite_code = points[order], factor[order], offsite_code[order]
     per_year = (rule_of["deductible_basis"].fillna("per_year").to_numpy() == "per_year")[code]
     deductible = to_fen(rule_of["deductible"].fillna(0).to_numpy())[code]
     repeat = rule_of["deductible_repeat"].to_numpy(dtype=float)[code]
@@ -147,33 +204,52 @@ def compute(raw: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     band_to = rules["band_to"].to_numpy(dtype=float)
     band_hi = np.where(np.isnan(band_to), FAR, to_fen(np.nan_to_num(band_to)))[pos]
     ratio = np.rint(rules["ratio"].fillna(0).to_numpy() * PPM).astype(np.int64)[pos]
-    points = adjust["points"].reindex(order["bill"]).to_numpy()[rep]
-    factor = adjust["factor"].reindex(order["bill"]).to_numpy()[rep]
-    ratio = np.clip(ratio - points, 0, PPM) * factor // PPM
+    ratio = np.clip(ratio - points[rep], 0, PPM) * factor[rep] // PPM
     inside = overlap(lo[rep], hi[rep], band_lo, band_hi)
-    share = np.add.reduceat(inside * ratio, first) if len(rep) else np.zeros(0, np.int64)
-    top = np.maximum.reduceat(np.where(inside > 0, ratio, -1), first) if len(rep) else np.zeros(0, np.int64)
+    share = np.add.reduceat(inside * ratio, first_band) if len(rep) else np.zeros(0, np.int64)
+    top = np.maximum.reduceat(np.where(inside > 0, ratio, -1), first_band) if len(rep) else np.zeros(0, np.int64)
     deducted = overlap(lo, hi, 0, deductible)
 
     fund = round_amounts(share.astype(np.int64), 0)
     cap_yuan = rule_of["cap"].to_numpy(dtype=float)[code]
     cap = np.where(np.isnan(cap_yuan), FAR, to_fen(np.nan_to_num(cap_yuan)))
-    paid_after = pd.Series(fund).groupby(group, sort=False).cumsum().to_numpy()
+    paid = np.cumsum(fund)
+    paid_after = paid - (paid - fund)[start]
     fund = np.minimum(paid_after, cap) - np.minimum(paid_after - fund, cap)
+
     names = tables["regions.csv"].set_index("region_id")["short_zh"]
-    source = rule_of["source_id"].to_numpy()[code]
-    offsite_source = adjust["offsite_source"].reindex(order["bill"]).to_numpy()
-    source = pd.Series(source, dtype=object)
-    sources = source.where(pd.isna(offsite_source), source + ";" + pd.Series(offsite_source, dtype=object).fillna(""))
-    amount = order["amount"].to_numpy(np.int64)
-    out = pd.DataFrame({
-        "person": order["person"].to_numpy(), "region": names.reindex(order["region_id"]).to_numpy(),
-        "date": order["on"].to_numpy(), "scheme": order["scheme"].to_numpy(), "setting": order["setting"].to_numpy(),
-        "level": order["level"].to_numpy(), "retired": order["person_kind"].to_numpy() == "retired",
-        "offsite": order["offsite"].to_numpy(), "amount": to_yuan(amount), "in_scope": to_yuan(in_scope),
-        "deductible_applied": to_yuan(deducted), "ratio": np.where(top >= 0, top / PPM, np.nan),
-        "fund_pays": to_yuan(fund), "individual_pays": to_yuan(amount - fund), "cap_reached": paid_after >= cap,
-        "rule_region": names.reindex(rule_of["ancestor_id"].to_numpy()[code]).to_numpy(),
-        "source_id": sources.to_numpy(), "confidence": rule_of["confidence"].to_numpy()[code],
-    }, index=order["bill"].to_numpy())
-    return out.sort_index().reset_index(drop=True)
+    # A bill's sources: its rule's, plus its off-site rule's; built once per distinct pair.
+    source_code, source_first = _distinct(code, offsite_code + 1)
+    sources = rule_of["source_id"].to_numpy(dtype=object)[code[source_first]]
+    extra = offsite_code[source_first]
+    sources[extra >= 0] = sources[extra >= 0] + ";" + offsite_sources[extra[extra >= 0]]
+    amount = bills["amount"][order]
+    back = np.empty(n, dtype=np.int64)
+    back[order] = np.arange(n)  # the output keeps the input's order
+
+    def given(column):  # a column of the input, as a categorical of its canonical names
+        return _category(*bills[column])
+
+    def rule_column(values):  # one value per distinct rule, spread to the bills
+        return _category(code[back], values)
+
+    return pd.DataFrame({
+        "person": bills["person_labels"].take(bills["person"]),
+        "region": _category(bills["region"][0], names.reindex(bills["region"][1]).to_numpy()),
+        "date": pd.to_datetime((bills["ordinal"] - EPOCH).astype("datetime64[D]")),
+        "scheme": given("scheme"), "setting": given("setting"), "level": given("level"),
+        "retired": bills["kind"][0].astype(bool), "offsite": given("offsite"),
+        "amount": to_yuan(bills["amount"]), "in_scope": to_yuan(bills["in_scope"]),
+        "deductible_applied": to_yuan(deducted[back]), "ratio": np.where(top >= 0, top / PPM, np.nan)[back],
+        "fund_pays": to_yuan(fund[back]), "individual_pays": to_yuan((amount - fund)[back]),
+        "cap_reached": (paid_after >= cap)[back],
+        "rule_region": rule_column(names.reindex(rule_of["ancestor_id"]).to_numpy()),
+        "source_id": _category(source_code[back], sources),
+        "confidence": rule_column(rule_of["confidence"].to_numpy()),
+    })
+
+
+def _category(codes: np.ndarray, labels) -> pd.Categorical:
+    """Categorical of ``labels[codes]`` built from the codes: strings repeat a lot, so it is fast and small."""
+    merged, categories = pd.factorize(pd.Series(labels, dtype=object))  # missing labels → code -1
+    return pd.Categorical.from_codes(np.r_[merged, -1][codes], categories=categories)
