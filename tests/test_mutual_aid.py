@@ -4,6 +4,8 @@ Figures checked by hand against the cited documents:
 - 福建省医疗保障局 政策解读 (2024-12-04): from 2024-12-06 near relatives (配偶、父母、子女、兄弟姐妹、
   祖父母、外祖父母、孙子女、外孙子女) insured in 福建 may share the account.
 - 上海 (中新网 2022-07-04, 文汇报 2022-07-05): 配偶、父母、子女 insured in 上海, from 2022-08.
+- 北京 京医保发〔2022〕28号 (北京商报 2022-08-19, 工人日报 2022-10-28): from 2022-12-01 配偶、父母、子女
+  insured in 北京, after 备案, for their costs and their 城乡居民医保 contributions.
 - 国办发〔2021〕14号: spouse, parents, children; 国办发〔2024〕38号 (2024-08-01): near relatives, for
   their costs and their resident-insurance premiums. In-laws are not 近亲属 (民法典 第1045条).
 """
@@ -40,19 +42,30 @@ def test_shanghai_spouse_only_inside_shanghai():
     assert not one("上海", "杭州", "配偶", "medical", on="2023-01-01")["allowed"]
 
 
+def test_beijing_spouse_parents_children_from_2022_12_01():
+    before = one("北京", None, "子女", "premium", on="2022-11-30")
+    assert not before["allowed"] and not before["rule_found"]  # 14号: premiums only 探索
+    after = one("北京", None, "子女", "premium", on="2022-12-01")
+    assert after["allowed"] and after["rule_region"] == "北京" and after["source_id"] == "bjsb-2022-0819"
+    assert after["registration"] == "yes" and after["scope"] == "pooling_region"
+    assert not one("北京", "天津", "spouse", "medical", on="2025-01-01")["allowed"]  # 本市参保 only
+
+
 def test_national_fallback_is_explicit():
-    # No 北京 row is sourced yet: the national 2024 rule answers, and says so.
+    # 北京's widening to siblings and grandparents has no sourced start date: the national 2024 rule
+    # answers, and says so.
     row = one("北京", None, "兄弟姐妹", "premium", on="2025-06-01")
     assert row["allowed"] and row["rule_region"] == "全国" and row["source_id"] == "chinanews-2024-0801"
     assert "全国" in row["reason"]
 
 
 def test_2021_rule_covers_spouse_parents_children_not_siblings():
-    assert one("北京", None, "parent", "medical", on="2023-06-01")["allowed"]
-    sibling = one("北京", None, "sibling", "medical", on="2023-06-01")
+    # 河南 has no rule of its own in the data: the national 2021 rule answers.
+    assert one("河南", None, "parent", "medical", on="2023-06-01")["allowed"]
+    sibling = one("河南", None, "sibling", "medical", on="2023-06-01")
     assert not sibling["allowed"] and not sibling["rule_found"]
     # 14号 only said 探索 for premiums: no premium rule before 38号.
-    assert not one("北京", None, "child", "premium", on="2023-06-01")["allowed"]
+    assert not one("河南", None, "child", "premium", on="2023-06-01")["allowed"]
 
 
 def test_in_laws_are_not_near_relatives():
