@@ -56,9 +56,22 @@ FIGURES = [
     ("黑龙江", "pension", "base_ceiling", "2025-06-01", 22710, "黑龙江 2025年度 (corroborated)"),
     ("合肥", "pension", "base_floor", "2025-06-01", 4311, "皖人社秘〔2025〕154号 (corroborated)"),
     ("江西", "pension", "base_ceiling", "2025-06-01", 19575, "赣人社字〔2025〕150号 (corroborated)"),
-    ("郑州", "pension", "base_floor", "2025-06-01", 3831, "河南 2025年度 (corroborated)"),
     ("海南", "pension", "base_floor", "2025-06-01", 4912.8, "琼人社发〔2025〕67号 (corroborated)"),
     ("西藏", "pension", "base_ceiling", "2025-06-01", 35331, "藏人社发〔2025〕56号 (corroborated)"),
+    # Notice texts read in full copies or government pages (round 5)
+    ("长沙", "pension", "base_floor", "2025-03-01", 4072, "湖南 关于公布2025年社会保险缴费基准值和计发基数的通知: 2025年1月1日至12月31日"),
+    ("湖南", "unemployment", "base_ceiling", "2025-12-31", 20361, "湖南 2025-09-22 通知: 三项社会保险 上限20361"),
+    ("南京", "medical", "base_floor", "2024-01-01", 4879, "苏人社发〔2024〕38号: 2024年1月1日至12月31日 下限4879"),
+    ("江苏", "pension", "base_ceiling", "2024-12-31", 24396, "苏人社发〔2024〕38号: 上限24396"),
+    ("青岛", "pension", "base_floor", "2024-06-01", 4416, "山东 2024年度 个人月缴费基数 下限4416 (鲁人社字〔2024〕64号)"),
+    ("济南", "injury", "base_ceiling", "2024-06-01", 22078, "山东 2024年度 上限22078"),
+    ("重庆", "medical", "base_floor", "2024-06-01", 4359, "重庆 2024年度 缴费基数 下限4359"),
+    ("银川", "pension", "base_floor", "2025-06-01", 4955, "宁人社发〔2025〕130号: 下限4955元/月"),
+    ("呼和浩特", "injury", "base_ceiling", "2025-06-01", 24537, "内人社办发〔2025〕160号: 8179元的300% 即24537元"),
+    ("兰州", "pension", "base_floor", "2025-06-01", 4403, "甘人社通〔2025〕261号: 下限标准为4403元/月"),
+    ("重庆", "housing_fund", "base_ceiling", "2025-08-01", 30318, "渝公积金发〔2025〕54号 (corroborated)"),
+    ("南京", "housing_fund", "base_ceiling", "2026-01-01", 41400, "宁金管规〔2025〕2号 (corroborated)"),
+    ("昆明", "unemployment", "employee_rate", "2025-06-01", 0.003, "云人社发〔2024〕2号 个人0.3% (corroborated)"),
     # 深圳 medical base 2025-07..12: 6733–33666
     ("深圳", "medical", "base_floor", "2025-08-01", 6733, "深圳 2025年7月起 医保缴费基数 (corroborated)"),
     # Housing fund 2025-07..2026-06

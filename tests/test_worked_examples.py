@@ -108,8 +108,9 @@ def test_regions_table_and_missing_items():
     table = sb.regions().set_index("region_id")
     assert table.loc["440100", "name_zh"] == "广州市" and table.loc["440100", "parent_id"] == "440000"
     assert table.loc["310000", "has_contributions"] and not table.loc["420100", "has_contributions"]
-    assert "housing_fund" in sb.missing_items("重庆", "2025-08-01")
-    assert "housing_fund" not in sb.missing_items("重庆", "2025-08-01", housing_fund_rate=0)
+    assert "housing_fund" in sb.missing_items("成都", "2025-08-01")  # no sourced 成都 housing-fund row
+    assert "housing_fund" not in sb.missing_items("成都", "2025-08-01", housing_fund_rate=0)
+    assert "housing_fund" not in sb.missing_items("重庆", "2025-08-01")  # 渝公积金发〔2025〕54号
 
 
 def test_beijing_floor_2025():
