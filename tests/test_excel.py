@@ -21,8 +21,8 @@ def report(tmp_path_factory):
 
 def test_sheets_values_chart_and_formats(report):
     wb = load_workbook(report)
-    assert wb.sheetnames == [SHEETS[k] for k in ("summary", "calculator", "detail", "housing", "params", "sources",
-                                                 "about")]
+    assert wb.sheetnames == [SHEETS[k] for k in ("summary", "calculator", "detail", "housing", "params",
+                                                 "mutual_aid", "sources", "about")]
     ws = wb[SHEETS["summary"]]
     expected = sb.compare(10000, 2025)
     rows = list(ws.iter_rows(min_row=2, values_only=True))
@@ -57,6 +57,19 @@ def test_calculator_formulas_equal_python(report):
         year = sb.yearly_contributions(base, region, 2025)
         assert values == pytest.approx([year["employee_monthly"].sum(), year["employer_monthly"].sum()], abs=0.001), \
             (region, base)
+
+
+def test_mutual_aid_sheet_matches_the_matrix(report):
+    # 福建 (政策解读 2024-12-04): near relatives from 2024-12-06, in-laws are not near relatives.
+    ws = load_workbook(report)[SHEETS["mutual_aid"]]
+    rows = {(r[0], r[1]): r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert ws["A1"].value.endswith("(2025-12-31)")
+    fujian = rows[("福建", "缴费 premium")]
+    assert fujian[2:9] == ("✓", "✓", "✓", "✓", "✓", "✓", "✗") and fujian[9] in ("", None)
+    matrix = sb.mutual_aid_matrix(on="2025-12-31", purpose="medical")
+    assert len(rows) == 2 * len(matrix)
+    beijing = matrix.set_index("region").loc["北京"]
+    assert rows[("北京", "医疗 medical")][5] == ("✓" if beijing["sibling"] else "✗")
 
 
 def test_refuses_to_overwrite(report):

@@ -3,7 +3,8 @@
     shebao report --base 10000 --year 2025 -o reports/shebao-2025.xlsx
 
 Sheets: 汇总 Summary (with a native bar chart), 缴费明细 Contributions, 公积金 Housing fund,
-计算器 Calculator (formulas over 参数 Parameters), 来源 Sources, 说明 About. Written to a temporary
+计算器 Calculator (formulas over 参数 Parameters), 家庭共济 Mutual aid (region × relation on 31 December),
+来源 Sources, 说明 About. Written to a temporary
 file and renamed; text from the data is always stored as text, never as a formula.
 
 >>> SHEETS["summary"]
@@ -29,11 +30,11 @@ from shebao.files import publish
 from shebao.kernel import _params, complete, default_rate, possible_items
 from shebao.money import PPM
 from shebao.periods import check_year
-from shebao.schema import ITEM_NAMES_ZH, ROUNDING
+from shebao.schema import ITEM_NAMES_ZH, POLICY_TABLES, ROUNDING
 
 SHEETS = {"summary": "汇总 Summary", "detail": "缴费明细 Contributions", "housing": "公积金 Housing fund",
-          "calculator": "计算器 Calculator", "params": "参数 Parameters", "sources": "来源 Sources",
-          "about": "说明 About"}
+          "calculator": "计算器 Calculator", "params": "参数 Parameters", "mutual_aid": "家庭共济 Mutual aid",
+          "sources": "来源 Sources", "about": "说明 About"}
 YUAN = '#,##0.00'
 PERCENT = '0.00%'
 _UNSAFE = ("=", "+", "-", "@")
@@ -109,6 +110,7 @@ def build_report(base: float, year: int, output: str | Path, *, force: bool = Fa
              ("detail", lambda wb: _detail(wb, summary, base, year, tables)),
              ("housing", lambda wb: _housing(wb, summary, year, tables)),
              ("calculator", lambda wb: _calculator(wb, summary, base, year, tables)),
+             ("mutual_aid", lambda wb: _mutual_aid(wb, year, tables)),
              ("sources", lambda wb: _sources(wb, tables)),
              ("about", lambda wb: _about(wb, base, year, summary, tables))]
     wb = Workbook()
@@ -314,13 +316,32 @@ def _calculator(wb, summary: pd.DataFrame, base: float, year: int, tables) -> No
         ws.column_dimensions[_col(c)].width = 14
 
 
+def _mutual_aid(wb, year: int, tables) -> None:
+    """Regions × relations, for the relative's own costs and for their premium, on the year's last day."""
+    from shebao.mutual_aid import RELATION_ZH, mutual_aid_matrix
+    from shebao.schema import RELATIONS
+
+    ws = wb.create_sheet(SHEETS["mutual_aid"])
+    on = dt.date(year, 12, 31)
+    parts = []
+    for purpose, label in (("medical", "医疗 medical"), ("premium", "缴费 premium")):
+        matrix = mutual_aid_matrix(on=on, purpose=purpose, tables=tables)
+        marks = matrix[list(RELATIONS)].apply(lambda column: column.map({True: "✓", False: "✗"}))
+        parts.append(pd.concat([matrix[["region"]].assign(purpose=label), marks,
+                                matrix["uses_national_rules"].map({True: "✓", False: ""})
+                                .rename("national")], axis=1))
+    frame = pd.concat(parts, ignore_index=True)
+    headers = [f"地区 Region ({on.isoformat()})", "用途 Purpose", *(f"{RELATION_ZH[r]} {r}" for r in RELATIONS),
+               "全国规则 National rules used"]
+    _table(ws, frame, headers)
+
+
 def _sources(wb, tables) -> None:
     from openpyxl.styles import Font
 
     ws = wb.create_sheet(SHEETS["sources"])
     sources = tables["sources.csv"].copy()
-    used = pd.concat([tables[name][["source_id", "confidence"]] for name in
-                      ("contributions.csv", "housing_fund.csv", "tax_brackets.csv", "tax_parameters.csv")])
+    used = pd.concat([tables[name][["source_id", "confidence"]] for name in POLICY_TABLES])
     counts = used.groupby(["source_id", "confidence"]).size().unstack(fill_value=0)
     for level in ("official", "corroborated"):
         sources[f"rows_{level}"] = sources["source_id"].map(counts.get(level, {})).fillna(0) \
