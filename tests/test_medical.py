@@ -141,6 +141,28 @@ def test_bills_frame_needs_its_columns(bands):
         reimburse(pd.DataFrame({"region": ["北京"], "amount": [1], "date": ["2025-01-01"]}), tables=bands)
 
 
+def test_no_bills_give_an_empty_table():
+    out = reimburse(pd.DataFrame({"person": [], "region": [], "amount": [], "date": []}))
+    assert out.empty and {"fund_pays", "individual_pays", "source_id"} <= set(out.columns)
+
+
+def test_bill_columns_of_any_type_and_order():
+    # Persons as numbers, regions by name/code/English, dates as text/date/Timestamp, levels as 3/三级/level1:
+    # each bill keeps its input position. 深圳 一档 (令第358号): (10,600 − 600) × 90 % = 9,000;
+    # the second admission 10,300 − 300 at 90 % × 0.9 (急诊, 第四十条) = 8,100; retired level 1 (5,000 − 200) × 95 % = 4,560.
+    import datetime as dt
+
+    bills = pd.DataFrame({"person": [1, 2, 1], "region": ["深圳", "Shenzhen", "440300"], "amount": [10600, 5000, 10300],
+                          "date": ["2025-03-01", pd.Timestamp("2025-02-01"), dt.date(2025, 5, 1)],
+                          "level": [3, "level1", "三级"], "retired": [False, True, False],
+                          "offsite": [None, None, "emergency"]})
+    out = reimburse(bills)
+    assert out["fund_pays"].tolist() == [9000, 4560, 8100]
+    assert out["person"].tolist() == ["1", "2", "1"] and out["region"].eq("深圳").all()
+    assert out["source_id"].iloc[2] == "sz-358-bendibao;sz-358-art40" and pd.isna(out["offsite"].iloc[0])
+    assert out["date"].iloc[1] == pd.Timestamp("2025-02-01")
+
+
 def test_shenzhen_inpatient_shipped_rule():
     # 深圳市医疗保障办法 (令第358号), 一档, as quoted by 深圳本地宝 and 深圳之窗: 三级 起付线 600, 二次及以上 300,
     # 在职 90 %, 退休 95 %. Two admissions: (50,000 − 600) × 90 % = 44,460; (10,300 − 300) × 95 % = 9,500 (retired).

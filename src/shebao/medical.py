@@ -20,7 +20,7 @@ from shebao.errors import InputError, NoDataError, ShebaoError
 from shebao.money import PPM, round_amounts, to_fen, to_yuan
 from shebao.periods import check_year, to_date
 from shebao.regions import ancestry, resolve_region
-from shebao.rules import map_unique, nearest_figures, nearest_rows
+from shebao.rules import nearest_figures, nearest_rows
 
 GROUP_ZH = {"in_service": "在职", "retired": "退休"}
 
@@ -170,10 +170,6 @@ def choice_of(value, mapping: dict, what: str) -> str:
         known = ", ".join(dict.fromkeys(mapping.values()))
         raise InputError(f"unknown {what} {value!r}; use one of: {known}")
     return mapping[key]
-
-
-def _choice(values: pd.Series, mapping: dict, what: str) -> np.ndarray:
-    return map_unique(values, lambda value: choice_of(value, mapping, what))
 
 
 def reimburse(amount, region=None, scheme="employee", setting="inpatient", level="level3", on=None,

@@ -26,6 +26,9 @@ from shebao.rules import nearest_figures, nearest_rows
 
 FAR = np.iinfo(np.int64).max // 4
 EPOCH = 719163  # dt.date(1970, 1, 1).toordinal()
+RESULT_COLUMNS = ("person", "region", "date", "scheme", "setting", "level", "retired", "offsite", "amount", "in_scope",
+                  "deductible_applied", "ratio", "fund_pays", "individual_pays", "cap_reached", "rule_region",
+                  "source_id", "confidence")
 
 
 def overlap(lo, hi, band_lo, band_hi):
@@ -163,6 +166,8 @@ def _segments(order: np.ndarray, *codes: np.ndarray) -> np.ndarray:
 
 
 def compute(raw: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
+    if raw.empty:
+        return pd.DataFrame(columns=list(RESULT_COLUMNS))
     bills = _bills(raw, tables)
     n = len(bills["amount"])
     # One person's bills of one year, scheme and setting, in date order (ties: input order).
