@@ -49,10 +49,12 @@ class Reference:
                 rate = get["rate_default"] if get["rate_default"] is not None else get["rate_min"]
                 get.update(employer_rate=rate, employee_rate=rate)
             sides = [(get[f"{s}_rate"], get[f"{s}_fixed"]) for s in ("employee", "employer")]
-            if get["base_floor"] is None or get["base_ceiling"] is None or any(
-                    r is None and f is None for r, f in sides):
+            charges_rate = item == "housing_fund" or any(r is not None and r > 0 for r, _ in sides)
+            no_limits = get["base_floor"] is None or get["base_ceiling"] is None
+            if (no_limits and charges_rate) or any(r is None and f is None for r, f in sides):
                 continue
-            used = min(max(base, Decimal(str(get["base_floor"]))), Decimal(str(get["base_ceiling"])))
+            # fixed amounts only (rates 0): the limits do not matter
+            used = base if no_limits else min(max(base, Decimal(str(get["base_floor"]))), Decimal(str(get["base_ceiling"])))
             unit, mode = (get["rounding"] or "fen_half_up").split("_", 1)
             out[item] = tuple(
                 (used * Decimal(str(r or 0))).quantize(_UNITS[unit], _MODES[mode]) + Decimal(str(f or 0))

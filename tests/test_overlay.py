@@ -30,6 +30,7 @@ def test_round_trip_template_edit_overlay(tmp_path):
     # Edit: the new notice's figures and source.
     text = (overlay / "contributions.csv").read_text(encoding="utf-8")
     text = text.replace("7162,35811,,new-110000-202607,,", "7300,36500,,bj-2026,official,")
+    text = text.replace("new-110000-202607,,", "bj-2026,official,")  # rates the notice restates unchanged
     (overlay / "contributions.csv").write_text(text, encoding="utf-8")
     (overlay / "housing_fund.csv").unlink()
     write(overlay, "sources.csv", SOURCE)

@@ -138,3 +138,53 @@ def test_guangzhou_housing_fund_ceiling_2025():
     # 广州 2025 fund year (corroborated): base 2500–39828, rate 5 %–12 %.
     row = item(sb.contributions(50000, "广州", on="2025-08-01", housing_fund_rate=0.12), "housing_fund")
     assert (row["base_used"], row["employee_monthly"]) == (39828, 4779.36)
+
+
+def test_beijing_medical_rate_and_fixed_serious_illness_2025():
+    # 京医保发〔2021〕1号: employer medical (含生育) 9.8 %, which includes the employer's 1 % 大额互助 share;
+    # 北京市基本医疗保险规定 第三十八条: 个人按每月3元缴纳 大额医疗费用互助资金. Employee medical 2 % (国发〔1998〕44号).
+    frame = sb.contributions(10000, "北京", on="2025-08-01")
+    assert item(frame, "medical")["employer_monthly"] == 980.00  # 10000 × 9.8 %
+    assert item(frame, "medical")["employee_monthly"] == 200.00
+    serious = item(frame, "serious_illness")
+    assert (serious["employee_monthly"], serious["employer_monthly"]) == (3.00, 0.00)
+    assert sb.missing_items("北京", "2025-10-01") == []  # housing-fund floor 2540 known from 2025-09
+
+
+def test_fixed_only_item_needs_no_base_limits(policy_copy):
+    # An item of fixed amounts only is complete without base limits; one that charges a rate is not.
+    from tests.conftest import replace_in
+
+    tables = sb.load(policy_copy)
+    assert "serious_illness" in set(sb.contributions(10000, "北京", on="2025-08-01", tables=tables)["item"])
+    replace_in(policy_copy / "contributions.csv", "110000,serious_illness,2024-01-01,,0,", "110000,serious_illness,2024-01-01,,0.01,")
+    tables = sb.load(policy_copy)
+    assert "serious_illness" not in set(sb.contributions(10000, "北京", on="2025-08-01", tables=tables)["item"])
+    assert "serious_illness" in sb.missing_items("北京", "2025-08-01", tables=tables)
+
+
+def test_chongqing_serious_illness_rate_without_base_is_reported_missing():
+    # 重庆 (梁平区 政策问答 2025-03-07): 大额互助 单位 1.5 % of the base, 个人 5 元/月; medical 8.5 % (含生育) / 2 %.
+    # The 大额 base limits are not stated, so the item is named missing rather than computed.
+    frame = sb.contributions(10000, "重庆", on="2025-08-01")
+    assert item(frame, "medical")["employer_monthly"] == 850.00
+    assert "serious_illness" not in set(frame["item"])
+    assert "serious_illness" in sb.missing_items("重庆", "2025-08-01")
+
+
+def test_shenzhen_first_tier_medical_2025():
+    # 深府办规〔2023〕5号: 一档 employer 5 % from 2024-01-01 to 2025-12-31; 令第358号 第八条: employee 2 %.
+    # 深圳 medical base 2025-07..12: 6733–33666.
+    row = item(sb.contributions(3000, "深圳", on="2025-09-01"), "medical")
+    assert row["base_used"] == 6733
+    assert (row["employer_monthly"], row["employee_monthly"]) == (336.65, 134.66)  # 6733 × 5 %, × 2 %
+
+
+def test_jilin_july_to_june_and_henan_from_july_2025():
+    # 吉人社联〔2025〕97号: 2025-07-01..2026-06-30 pension 4393.2–21966; 河南 (豫人社办〔2025〕67号, as reported):
+    # from 2025-07-01, 3831–19155. Neither has a sourced figure for January–June 2025.
+    assert item(sb.contributions(1000, "长春", on="2025-07-01"), "pension")["employee_monthly"] == 351.46  # 4393.2 × 8 %
+    assert item(sb.contributions(1000, "郑州", on="2025-07-01"), "pension")["employee_monthly"] == 306.48  # 3831 × 8 %
+    for region in ("长春", "郑州"):
+        with pytest.raises(sb.NoDataError):
+            sb.contributions(1000, region, on="2025-06-01")

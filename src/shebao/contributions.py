@@ -23,6 +23,7 @@ from shebao.kernel import (
     item_amounts,
     possible_items,
     prepare,
+    regional_items,
 )
 from shebao.money import to_yuan
 from shebao.periods import check_year, month_number, to_date
@@ -84,8 +85,8 @@ def _long(batch: Batch, extra: dict | None = None) -> pd.DataFrame:
     names = batch.tables["regions.csv"].set_index("region_id")["short_zh"]
     for item, present, used, employee, employer, ee_ppm, er_ppm in item_amounts(batch):
         idx = np.flatnonzero(present)
-        if not len(idx):
-            continue
+        if parts and not len(idx):
+            continue  # the first item is kept even when empty: it gives an empty result its columns
         part = pd.DataFrame({
             "row": idx,
             "region": names.reindex(batch.region_id[idx]).to_numpy(),
@@ -101,7 +102,11 @@ def _long(batch: Batch, extra: dict | None = None) -> pd.DataFrame:
         })
         part = part.join(_provenance(batch, item, idx))
         parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
+    if not parts:  # no item is complete anywhere (e.g. a region with only a base floor so far)
+        return pd.DataFrame(columns=["row", *(extra or {}), "region", "region_id", "item", "item_zh", "base_used",
+                                     "base_clamped", "employee_rate", "employer_rate", "employee_monthly",
+                                     "employer_monthly", "source_region", "source_id", "confidence", "origin"])
+    out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     if batch.assumed is not None:
         out["assumed_latest"] = batch.assumed[batch.local[out["row"].to_numpy()]]
     for name, values in (extra or {}).items():
@@ -204,7 +209,8 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
     """Yearly employee, employer and total contributions at one base, one row per region.
 
     ``regions=None`` takes every region with figures for the whole year. Sorted by total, highest first.
-    ``missing_items`` names core items the tables hold no figures for; the totals leave them out.
+    ``missing_items`` names core items the tables hold no figures for, and optional items (maternity,
+    大额 …) the region sets but not completely; the totals leave them out.
 
     >>> list(compare(10000, 2025, ["北京", "上海"]).columns[:4])
     ['region', 'region_id', 'employee_yearly', 'employer_yearly']
@@ -223,20 +229,22 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
     employee = np.zeros(n, dtype=np.int64)
     employer = np.zeros(n, dtype=np.int64)
     lacking, sources = {}, [[] for _ in ids]
+    expected = regional_items(batch)
     for item, present, _, ee, er, *_ in item_amounts(batch):
         employee += np.where(present, ee, 0)
         employer += np.where(present, er, 0)
-        if item in CORE_ITEMS:
-            lacking[item] = ~present
+        lacking[item] = ~present if item in CORE_ITEMS else expected[item] & ~present
         idx = np.flatnonzero(present)
         if len(idx):  # provenance per (region, month) cell: a few dozen lookups, not per person
             for position, ids_used in zip(idx // 12, _provenance(batch, item, idx)["source_id"]):
                 sources[position].extend(ids_used.split(";"))
     assumed = batch.assumed[batch.local] if assume_latest else np.zeros(n, dtype=bool)
+    checked = [*CORE_ITEMS, *expected]
     per_region = pd.DataFrame({"region_id": np.repeat(ids, 12), "employee": employee, "employer": employer,
-                               "assumed": assumed, **{f"lacks_{item}": lacking.get(item, True) for item in CORE_ITEMS}}) \
+                               "assumed": assumed, **{f"lacks_{item}": lacking.get(item, expected.get(item, True))
+                                                      for item in checked}}) \
         .groupby("region_id", sort=False).agg({"employee": "sum", "employer": "sum", "assumed": "any",
-                                               **{f"lacks_{i}": "any" for i in CORE_ITEMS}})
+                                               **{f"lacks_{i}": "any" for i in checked}})
     names = tables["regions.csv"].set_index("region_id")
     out = pd.DataFrame({
         "region": names.loc[per_region.index, "short_zh"].to_numpy(),
@@ -244,7 +252,7 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
         "employee_yearly": to_yuan(per_region["employee"].to_numpy()),
         "employer_yearly": to_yuan(per_region["employer"].to_numpy()),
         "total_yearly": to_yuan((per_region["employee"] + per_region["employer"]).to_numpy()),
-        "missing_items": [",".join(i for i in CORE_ITEMS if row[f"lacks_{i}"]) for _, row in per_region.iterrows()],
+        "missing_items": [",".join(i for i in checked if row[f"lacks_{i}"]) for _, row in per_region.iterrows()],
         "source_id": [";".join(sorted(set(sources[ids.index(r)]))) for r in per_region.index],
         "name_en": names.loc[per_region.index, "name_en"].to_numpy(),
     })
@@ -254,16 +262,18 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
 
 
 def missing_items(region, on=None, housing_fund_rate=None, *, tables: PolicyTables | None = None) -> list[str]:
-    """Core items (pension, medical, …, housing_fund) the tables hold no figures for in that month.
+    """Items left out of that month's totals: core items (pension, medical, …, housing_fund) the tables
+    hold no figures for, and optional items the region sets only partly (e.g. a 大额 rate without its base).
 
     ``housing_fund_rate=0`` (not enrolled) leaves the housing fund off the list.
 
-    >>> missing_items("北京", "2025-10-01")
-    ['medical']
+    >>> missing_items("成都", "2025-10-01")
+    ['medical', 'housing_fund']
     """
     month = month_number(to_date(on if on is not None else dt.date.today()))
     batch = prepare(0, region, month, housing_fund_rate, tables=tables)
     found = {item for item, present, *_ in item_amounts(batch) if present[0]}
     if housing_fund_rate == 0:
         found.add(HOUSING_FUND)
-    return [item for item in CORE_ITEMS if item not in found]
+    expected = [item for item, regional in regional_items(batch).items() if regional[0]]
+    return [item for item in (*CORE_ITEMS, *expected) if item not in found]

@@ -20,7 +20,7 @@ from shebao.data import PolicyTables, load
 from shebao.errors import InputError, RateOutOfRangeError, RegionError
 from shebao.money import PPM, numeric_column, round_amounts, row_hint, to_fen
 from shebao.periods import Resolved, resolve
-from shebao.regions import resolve_region
+from shebao.regions import NATIONAL, resolve_region
 from shebao.schema import ROUNDING
 
 HOUSING_FUND = "housing_fund"
@@ -176,6 +176,12 @@ def has_limits(cell: dict):
     return (cell["base_floor"] >= 0) & (cell["base_ceiling"] >= 0)
 
 
+def limits_known(cell: dict):
+    """Base limits are known, or not needed: no side charges a positive rate on the base
+    (e.g. 北京 大额互助 3 元/月, whose employer share is inside the medical rate)."""
+    return has_limits(cell) | ((cell["employee_rate"] <= 0) & (cell["employer_rate"] <= 0))
+
+
 def side_known(cell: dict, side: str):
     return (cell[f"{side}_rate"] >= 0) | (cell[f"{side}_fixed"] >= 0)
 
@@ -189,7 +195,7 @@ def complete(cell: dict, item: str):
     """Per cell: are all the figures the item needs known (after fallback)?"""
     if item == HOUSING_FUND:
         return has_limits(cell) & (default_rate(cell) >= 0)
-    return has_limits(cell) & side_known(cell, "employee") & side_known(cell, "employer")
+    return limits_known(cell) & side_known(cell, "employee") & side_known(cell, "employer")
 
 
 def _rate_ppm(rate, index, what):
@@ -225,7 +231,7 @@ def item_amounts(batch: Batch):
     injury = batch.injury_ppm
     for g, item in enumerate(p.resolved.groups):
         cell = {name: values[batch.ucells, g] for name, values in p.arrays.items()}
-        rest = has_limits(cell) & side_known(cell, "employee")
+        rest = limits_known(cell) & side_known(cell, "employee")
         employer_known = side_known(cell, "employer")
         get = _Spread(_clean(cell), batch.local)
         if item == "injury" and (np.ndim(injury) or injury >= 0):
@@ -247,6 +253,25 @@ def item_amounts(batch: Batch):
         get["employee_rate"] = get["employer_rate"] = _housing_fund_rate(batch, get, default)
         present = _spread(known, batch.local) & (batch.housing_fund_ppm != 0)
         yield (HOUSING_FUND, np.broadcast_to(present, len(batch.base_fen)), *_amounts(batch.base_fen, get))
+
+
+def regional_items(batch: Batch) -> dict[str, np.ndarray]:
+    """Per optional item (maternity, 大额 …): does a regional row set any of its figures for each element?
+
+    Such an item is expected in that region; if it is incomplete it must be reported missing, not
+    silently left out. National rows (e.g. 职工不缴纳生育保险费) do not make an item expected.
+    """
+    p = _params(batch.tables, "contributions.csv")
+    res = p.resolved
+    national = (res.table["region_id"] == NATIONAL).to_numpy()
+    out = {}
+    for g, item in enumerate(res.groups):
+        if item in CORE_ITEMS:
+            continue
+        rows = res.row[..., g, :].reshape(-1, len(res.columns))[batch.ucells]
+        regional = ((rows >= 0) & ~national[np.maximum(rows, 0)]).any(axis=1)
+        out[item] = np.broadcast_to(_spread(regional, batch.local), len(batch.base_fen))
+    return out
 
 
 def _clean(cell: dict) -> dict:
