@@ -31,8 +31,15 @@ def test_date_outside_data_names_covered_range():
 
 
 def test_region_without_data():
-    with pytest.raises(sb.NoDataError, match="has no rows"):
+    with pytest.raises(sb.NoDataError, match="has no month with both a base floor and a ceiling"):
         sb.contributions(10000, "武汉", on="2025-01-01")
+
+
+def test_a_floor_alone_does_not_cover_a_region():
+    # 福建 2025: the floor 4043 is sourced (闽人社文〔2024〕128号), the ceiling is not; nothing can be computed.
+    with pytest.raises(sb.NoDataError, match="福建省 .* no month with both"):
+        sb.contributions(10000, "福建", on="2025-03-01")
+    assert "350000" not in set(sb.compare(10000, 2025)["region_id"])
 
 
 @pytest.mark.parametrize("base, message", [(-1, "negative"), (float("nan"), "missing"),

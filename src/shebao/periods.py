@@ -60,7 +60,7 @@ class Resolved:
     groups: tuple[str, ...]
     columns: tuple[str, ...]
     row: np.ndarray  # int32 (regions, months, groups, columns), -1 = no figure
-    covered: np.ndarray  # bool (regions, months): the region or a non-national parent sets base limits
+    covered: np.ndarray  # bool (regions, months): regional rows give some item both base limits
     names: tuple[str, ...] = ()  # name_zh of each region, for messages
 
     @property
@@ -96,7 +96,7 @@ class Resolved:
     def coverage_message(self, code: int, month: int, table: str) -> str:
         months = np.flatnonzero(self.covered[code]) + self.first_month
         span = (f"covers {month_label(months[0])} to {month_label(months[-1])}" if len(months)
-                else "has no rows")
+                else "has no month with both a base floor and a ceiling")
         gaps = " with gaps" if len(months) and len(months) != months[-1] - months[0] + 1 else ""
         name = f"{self.names[code]} ({self.region_ids[code]})" if self.names else self.region_ids[code]
         message = f"no {table} figures for {name} in {month_label(month)}: its data {span}{gaps}"
@@ -130,7 +130,6 @@ def _resolve(tables: PolicyTables, table: str) -> Resolved:
     group_of = frame["item"].map(groups.index) if "item" in frame else pd.Series(0, index=frame.index)
     columns = VALUE_COLUMNS[table]
     row = np.full((len(region_ids), n_months, len(groups), len(columns)), -1, dtype=np.int32)
-    covered = np.zeros((len(region_ids), n_months), dtype=bool)
     below = {r: [code_of[d] for d, chain in chains.items() if r in chain] for r in region_ids}
 
     for i in depth.sort_values(kind="stable").index:  # general rows first, specific rows overwrite
@@ -139,9 +138,11 @@ def _resolve(tables: PolicyTables, table: str) -> Resolved:
         for c, column in enumerate(columns):
             if pd.notna(frame.at[i, column]):
                 row[np.ix_(targets, range(n_months)[months], [group_of[i]], [c])] = i
-        sets_limits = pd.notna(frame.at[i, "base_floor"]) or pd.notna(frame.at[i, "base_ceiling"])
-        if frame.at[i, "region_id"] != NATIONAL and sets_limits:  # base limits make figures regional
-            covered[np.ix_(targets, range(n_months)[months])] = True
+    # A region is covered in a month when regional rows give some item both base limits (a floor
+    # alone computes nothing); the national rows never do, they only fill in rates.
+    regional = np.append((frame["region_id"] != NATIONAL).to_numpy(), False)  # index -1 (no row) → False
+    floor, ceiling = (regional[row[..., columns.index(c)]] for c in ("base_floor", "base_ceiling"))
+    covered = (floor & ceiling).any(axis=2)
     covered[code_of[NATIONAL]] = (row[code_of[NATIONAL]] >= 0).any(axis=(1, 2))
     names = tuple(tables["regions.csv"]["name_zh"])
     return Resolved(frame, region_ids, first, groups, columns, row, covered, names)
