@@ -43,8 +43,16 @@ def parameters(frame: pd.DataFrame):
         low = sb.contributions(0, region, on=ON).set_index("item")["base_used"]
         high = sb.contributions(1e8, region, on=ON).set_index("item")["base_used"]
         table[region] = {item: (round(r.employee_rate * 1e6), round(r.employer_rate * 1e6),
-                                round(low[item] * 100), round(high[item] * 100)) for item, r in rows.iterrows()}
+                                round(low[item] * 100), round(high[item] * 100),
+                                _fixed(r.employee_monthly, r.base_used, r.employee_rate),
+                                _fixed(r.employer_monthly, r.base_used, r.employer_rate))
+                         for item, r in rows.iterrows()}
     return table
+
+
+def _fixed(monthly: float, base_used: float, rate: float) -> int:
+    """The fixed part of a monthly amount (fen): the amount less the rate on the base, rounded half up."""
+    return round(monthly * 100) - (round(base_used * 100) * round(rate * 1e6) + 500_000) // 1_000_000
 
 
 def per_row_reference(frame: pd.DataFrame) -> list[int]:
@@ -61,7 +69,7 @@ def per_row_reference(frame: pd.DataFrame) -> list[int]:
             for region, base in zip(frame["region"], frame["base"])]
 
 
-def bare_kernel(codes, base, items, ee, er, low, high):
+def bare_kernel(codes, base, items, ee, er, low, high, fixed_ee, fixed_er):
     """The same arithmetic and outputs (per-item yuan columns, totals) with everything ready-made."""
     base_fen = np.rint(base * 100).astype(np.int64)
     out = {}
@@ -69,8 +77,8 @@ def bare_kernel(codes, base, items, ee, er, low, high):
     employer_total = np.zeros(len(codes), dtype=np.int64)
     for i, item in enumerate(items):
         used = np.minimum(np.maximum(base_fen, low[codes, i]), high[codes, i])
-        employee = (used * ee[codes, i] + 500_000) // 1_000_000
-        employer = (used * er[codes, i] + 500_000) // 1_000_000
+        employee = (used * ee[codes, i] + 500_000) // 1_000_000 + fixed_ee[codes, i]
+        employer = (used * er[codes, i] + 500_000) // 1_000_000 + fixed_er[codes, i]
         out[f"{item}_employee"], out[f"{item}_employer"] = employee / 100, employer / 100
         employee_total += employee
         employer_total += employer
@@ -96,10 +104,10 @@ def run(sizes, reference_rows):
     params = parameters(small)
     categories = list(small["region"].cat.categories)
     items = sorted({item for per in params.values() for item in per})
-    arrays = np.zeros((4, len(categories), len(items)), dtype=np.int64)  # absent item: rate 0
+    arrays = np.zeros((6, len(categories), len(items)), dtype=np.int64)  # absent item: rate 0
     for c, region in enumerate(categories):
         for i, item in enumerate(items):
-            arrays[:, c, i] = params[region].get(item, (0, 0, 0, 0))
+            arrays[:, c, i] = params[region].get(item, (0, 0, 0, 0, 0, 0))
     for n in sizes:
         frame = synthetic(n, seed=1)
         sb.payroll(frame.head(1000), on=ON)  # warm caches
