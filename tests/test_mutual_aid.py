@@ -51,10 +51,22 @@ def test_beijing_spouse_parents_children_from_2022_12_01():
     assert not one("北京", "天津", "spouse", "medical", on="2025-01-01")["allowed"]  # 本市参保 only
 
 
+def test_beijing_near_relatives_from_2024_12_10():
+    # 京医保发〔2024〕18号 (新华网 "即日起", 中新网, 2024-12-10): siblings, grandparents and grandchildren insured in
+    # 北京, after 备案, for their costs and their 城乡居民医保 contributions. Before that day the national 2024 rule
+    # (国办发〔2024〕38号) already named near relatives, without a scope.
+    before = one("北京", None, "兄弟姐妹", "premium", on="2024-12-09")
+    assert before["allowed"] and before["rule_region"] == "全国"
+    after = one("北京", None, "兄弟姐妹", "premium", on="2024-12-10")
+    assert after["allowed"] and after["rule_region"] == "北京" and after["source_id"] == "xinhua-2024-1210-bj"
+    assert after["registration"] == "yes" and after["scope"] == "pooling_region"
+    assert one("北京", None, "外孙子女", "medical", on="2025-06-01")["rule_region"] == "北京"
+    assert not one("北京", None, "岳父母", "medical", on="2025-06-01")["allowed"]
+
+
 def test_national_fallback_is_explicit():
-    # 北京's widening to siblings and grandparents has no sourced start date: the national 2024 rule
-    # answers, and says so.
-    row = one("北京", None, "兄弟姐妹", "premium", on="2025-06-01")
+    # 河南 has no mutual-aid rule of its own in the data: the national 2024 rule answers, and says so.
+    row = one("河南", None, "兄弟姐妹", "premium", on="2025-06-01")
     assert row["allowed"] and row["rule_region"] == "全国" and row["source_id"] == "chinanews-2024-0801"
     assert "全国" in row["reason"]
 
@@ -97,7 +109,8 @@ def test_matrix_has_every_province():
     assert len(provinces) == 31
     assert matrix.set_index("region").loc["福建", "sibling"]
     assert not matrix["parent_in_law"].any()
-    assert matrix.set_index("region").loc["北京", "uses_national_rules"]
+    assert not matrix.set_index("region").loc["北京", "uses_national_rules"]  # 北京 has rows for every relation
+    assert matrix.set_index("region").loc["河南", "uses_national_rules"]
 
 
 @pytest.mark.parametrize("word, key", [("配偶", "spouse"), ("父母", "parent"), ("子女", "child"),
