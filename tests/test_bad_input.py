@@ -63,8 +63,11 @@ def test_bad_date_and_year():
 
 
 def test_housing_fund_rate_outside_range():
+    # 上海 2024 fund year: 5 %–7 % (上海本地宝, ikiwihome); 北京 2024 fund year: 5 %–12 %.
+    with pytest.raises(sb.RateOutOfRangeError, match="0.05–0.07"):
+        sb.contributions(8000, "上海", on="2024-08-01", housing_fund_rate=0.08)
     with pytest.raises(sb.RateOutOfRangeError, match="0.05–0.12"):
-        sb.contributions(8000, "上海", on="2024-08-01", housing_fund_rate=0.13)
+        sb.contributions(8000, "北京", on="2024-08-01", housing_fund_rate=0.13)
     ok = sb.contributions(8000, "上海", on="2024-08-01", housing_fund_rate=0.07).set_index("item")
     assert ok.loc["housing_fund", "employee_monthly"] == 560
 

@@ -89,8 +89,7 @@ def test_take_home_many_employees_and_bonus_columns():
 def test_housing_fund_deductibility_cap(policy_copy):
     # 财税〔2006〕10号: only up to 12 % of the (capped) wage is deductible; a 15 % rate leaves 3 % taxable.
     from conftest import replace_in
-    replace_in(policy_copy / "housing_fund.csv", "2024-07-01,2025-06-30,,,", "2024-07-01,2025-06-30,0.05,0.15,")
-    replace_in(policy_copy / "housing_fund.csv", "0.05,0.07,", "0.05,0.15,")
+    replace_in(policy_copy / "housing_fund.csv", "0.05,0.07,", "0.05,0.15,", count=-1)  # 上海's 2024 and 2025 rows
     tables = sb.load(policy_copy)
     table = sb.take_home(20000, "上海", 2025, housing_fund_rate=0.15, tables=tables)
     january = table.iloc[0]
