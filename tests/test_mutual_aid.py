@@ -130,3 +130,12 @@ def test_unknown_purpose_and_region():
         can_use("北京", None, "spouse", "dental")
     with pytest.raises(UnknownRegionError):
         can_use("Atlantis", None, "spouse", "medical")
+
+
+def test_sichuan_official_qa_from_its_date():
+    # 四川省医疗保障局 问答 (2025-07-04): near relatives, their own costs and their resident premiums. The page
+    # gives no start date, so the row starts on the page's date and the national rule answers before it.
+    assert one("四川", None, "祖父母", "premium", on="2025-07-03")["rule_region"] == "全国"
+    row = one("成都", None, "祖父母", "premium", on="2025-07-04")
+    assert row["allowed"] and row["rule_region"] == "四川" and row["confidence"] == "official"
+    assert not one("四川", None, "公婆", "medical", on="2025-08-01")["allowed"]
