@@ -85,8 +85,8 @@ def _long(batch: Batch, extra: dict | None = None) -> pd.DataFrame:
     names = batch.tables["regions.csv"].set_index("region_id")["short_zh"]
     for item, present, used, employee, employer, ee_ppm, er_ppm in item_amounts(batch):
         idx = np.flatnonzero(present)
-        if parts and not len(idx):
-            continue  # the first item is kept even when empty: it gives an empty result its columns
+        if not len(idx):
+            continue
         part = pd.DataFrame({
             "row": idx,
             "region": names.reindex(batch.region_id[idx]).to_numpy(),
@@ -106,7 +106,7 @@ def _long(batch: Batch, extra: dict | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=["row", *(extra or {}), "region", "region_id", "item", "item_zh", "base_used",
                                      "base_clamped", "employee_rate", "employer_rate", "employee_monthly",
                                      "employer_monthly", "source_region", "source_id", "confidence", "origin"])
-    out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
     if batch.assumed is not None:
         out["assumed_latest"] = batch.assumed[batch.local[out["row"].to_numpy()]]
     for name, values in (extra or {}).items():
