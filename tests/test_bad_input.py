@@ -125,3 +125,15 @@ def test_provenance_rules(policy_copy):
     assert "contributions.csv:2:confidence: value is required" in problems
     assert "contributions.csv:3:confidence: 'official' needs an official source; 'gf-2005-38' is secondary" in problems
     assert "contributions.csv:4:confirmed_by: a corroborated row needs a second source other than source_id" in problems
+
+
+def test_covered_region_with_no_complete_item_gives_empty_tables(policy_copy):
+    # A region whose rows give base limits for an item with no known employer side: nothing can be computed,
+    # so the per-item table is empty (with its columns) and the summary names every item missing.
+    with open(policy_copy / "contributions.csv", "a", encoding="utf-8") as f:
+        f.write("350000,maternity,2025-01-01,2025-12-31,,,,,4000,20000,,gd-2025-32,official,,test row\n")
+    tables = sb.load(policy_copy)
+    frame = sb.contributions(10000, "福建", on="2025-03-01", tables=tables)
+    assert frame.empty and {"item", "employee_monthly", "source_id"} <= set(frame.columns)
+    row = sb.compare(10000, 2025, ["福建"], tables=tables).iloc[0]
+    assert row["total_yearly"] == 0 and row["missing_items"].startswith("pension,medical")
