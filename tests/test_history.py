@@ -11,19 +11,19 @@ runner = CliRunner()
 
 
 def test_beijing_pension_floor_periods():
-    # 2024年度 6821 (corroborated), 京人社发〔2025〕11号 7162 from 2025-07-01.
+    # 京人社发〔2023〕8号 6326 from 2023-07, 2024年度 6821 (corroborated), 京人社发〔2025〕11号 7162 from 2025-07-01.
     frame = sb.history("北京", item="pension", field="base_floor")
-    assert frame["value"].tolist() == [6821, 7162]
-    assert frame["from"].dt.strftime("%Y-%m-%d").tolist() == ["2024-07-01", "2025-07-01"]
-    assert frame["to"].iloc[0] == pd.Timestamp("2025-06-30")
-    assert frame["open_ended"].tolist() == [False, True]
-    assert frame["source_id"].iloc[1] == "bj-2025-11"
+    assert frame["value"].tolist() == [6326, 6821, 7162]
+    assert frame["from"].dt.strftime("%Y-%m-%d").tolist() == ["2023-07-01", "2024-07-01", "2025-07-01"]
+    assert frame["to"].iloc[1] == pd.Timestamp("2025-06-30")
+    assert frame["open_ended"].tolist() == [False, False, True]
+    assert frame["source_id"].iloc[2] == "bj-2025-11"
 
 
 def test_city_figure_comes_from_province():
-    # 广州 has no ceiling of its own: 粤人社发〔2024〕33号 27501, then 〔2025〕32号 27549.
+    # 广州 has no ceiling of its own: 粤人社发〔2023〕22号 26421, 〔2024〕33号 27501, then 〔2025〕32号 27549.
     frame = sb.history("广州", "pension", "base_ceiling")
-    assert frame["value"].tolist() == [27501, 27549]
+    assert frame["value"].tolist() == [26421, 27501, 27549]
     assert frame["source_region"].eq("440000").all()
 
 
@@ -70,7 +70,7 @@ def test_cli_history_csv():
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[0].startswith("region_id,region,item,field,from,to,value")
-    assert "2025-07-01,2026-06-30,7162.0" in lines[2]
+    assert "2025-07-01,2026-06-30,7162.0" in lines[3]
 
 
 def test_cli_history_table_and_error():

@@ -108,7 +108,7 @@ def test_missing_overlay_directory(tmp_path):
 
 
 def test_past_the_data_fails_with_both_ways_forward():
-    with pytest.raises(sb.NoDataError, match="covers 2024-07 to 2026-06; add the new notice as an overlay.*"
+    with pytest.raises(sb.NoDataError, match="covers 2023-07 to 2026-06; add the new notice as an overlay.*"
                                              "--assume-latest"):
         sb.contributions(10000, "北京", on="2027-03-01")
 

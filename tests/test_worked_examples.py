@@ -84,7 +84,8 @@ def test_compare_columns_and_order():
     assert frame["total_yearly"].is_monotonic_decreasing
     assert (frame["employee_yearly"] + frame["employer_yearly"] - frame["total_yearly"]).abs().max() < 1e-6
     assert "北京" in set(frame["region"])
-    assert "北京" not in set(sb.compare(10000, 2024)["region"])  # 北京 has figures from 2024-07 only
+    assert "北京" in set(sb.compare(10000, 2024)["region"])  # 京人社发〔2023〕8号 covers 2024-01..06
+    assert "深圳" not in set(sb.compare(10000, 2024)["region"])  # 深圳's pension floor before 2024-07 is not sourced
 
 
 def test_payroll_matches_contributions():
