@@ -13,19 +13,19 @@ import pandas as pd
 
 from shebao.data import PolicyTables, load
 from shebao.errors import InputError, NoDataError
+from shebao.kernel import HOUSING_FUND
 from shebao.periods import resolve
 from shebao.regions import resolve_region
 from shebao.schema import ITEMS, VALUE_COLUMNS
 
-HOUSING_FUND = "housing_fund"
-COLUMNS = ["region_id", "region", "item", "field", "from", "to", "value", "open_ended",
-           "source_region", "source_id", "confidence"]
+
+def _table_of(item: str) -> str:
+    return "housing_fund.csv" if item == HOUSING_FUND else "contributions.csv"
 
 
 def history_fields(item: str) -> tuple[str, ...]:
     """The numeric figures an item has: ``history_fields("pension")[:2] == ('employer_rate', 'employee_rate')``."""
-    table = "housing_fund.csv" if item == HOUSING_FUND else "contributions.csv"
-    return tuple(c for c in VALUE_COLUMNS[table] if c != "rounding")
+    return tuple(c for c in VALUE_COLUMNS[_table_of(item)] if c != "rounding")
 
 
 def history(region, item: str = "pension", field: str = "base_floor", *, monthly: bool = False,
@@ -45,8 +45,7 @@ def history(region, item: str = "pension", field: str = "base_floor", *, monthly
         raise InputError(f"unknown field {field!r} for {item}; fields: {', '.join(fields)}")
     tables = tables or load()
     region_id = resolve_region(region, tables)
-    table = "housing_fund.csv" if item == HOUSING_FUND else "contributions.csv"
-    res = resolve(tables, table)
+    res = resolve(tables, _table_of(item))
     name = tables["regions.csv"].set_index("region_id").at[region_id, "name_zh"]
     if item not in res.groups:
         raise NoDataError(f"the tables hold no {item} rows at all")
