@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -133,3 +134,20 @@ def test_freshness_and_data_info():
     info = sb.data_info()
     assert info["figures"] == info["official"] + info["corroborated"] > 0
     assert len(info["version"]) == 12 and info["overlay"] is None
+
+
+def test_one_regions_late_row_does_not_stretch_anothers_open_rows(tmp_path):
+    """北京's 2025 rows are open (自2025年7月起, no end) and reach twelve months: to 2026-06.
+    A 广州 overlay row running to 2027-12 must not carry 北京's figures into 2027."""
+    overlay = tmp_path / "late"
+    write(overlay, "contributions.csv", HEADER + "440100,pension,2026-07-01,2027-12-31,,,,,5600,30000,,bj-2026,official,,\n")
+    write(overlay, "sources.csv", SOURCE)
+    tables = sb.load(overlay=overlay)
+    assert sb.contributions(1000, "广州", on="2027-12-01", tables=tables).set_index("item").loc[
+        "pension", "base_used"] == 5600
+    assert sb.contributions(1000, "北京", on="2026-06-01", tables=tables).set_index("item").loc[
+        "pension", "base_used"] == 7162
+    with pytest.raises(sb.NoDataError, match=r"北京市 \(110000\) in 2026-07: its data covers 2023-07 to 2026-06"):
+        sb.contributions(1000, "北京", on="2026-07-01", tables=tables)
+    history = sb.history("北京", "pension", "base_floor", tables=tables)
+    assert history["to"].iloc[-1] == pd.Timestamp("2026-06-30") and history["open_ended"].iloc[-1]

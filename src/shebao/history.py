@@ -35,7 +35,7 @@ def history(region, item: str = "pension", field: str = "base_floor", *, monthly
     The figure falls back city → province → national like in every calculator, so a period may come
     from the province's row (``source_region``). Periods follow the rows: two notices with the same
     value stay two periods, each with its source. ``open_ended`` marks a period whose row has no end
-    date (it runs to the tables' horizon). ``monthly=True`` gives one row per month instead (column
+    date (it runs to the region's horizon: see ``effective_to`` in the data dictionary). ``monthly=True`` gives one row per month instead (column
     ``month``), ready for ``frame.plot(x="month", y="value", drawstyle="steps-post")``.
     """
     if item not in (*ITEMS, HOUSING_FUND):
@@ -55,7 +55,8 @@ def history(region, item: str = "pension", field: str = "base_floor", *, monthly
         others = _regions_with(res, item, field, tables)
         raise NoDataError(f"no {field} of {item} for {name} ({region_id}) or the regions above it; "
                           + (f"regions with one: {', '.join(others)}" if others else "no region has one"))
-    frame = _periods(res.table, field, rows, months, res.first_month, monthly)
+    horizon = int(res.horizon[res.code_of[region_id]]) - res.first_month
+    frame = _periods(res.table, field, rows, months, res.first_month, monthly, horizon)
     frame.insert(0, "region_id", region_id)
     frame.insert(1, "region", name)
     frame.insert(2, "item", item)
@@ -64,7 +65,7 @@ def history(region, item: str = "pension", field: str = "base_floor", *, monthly
 
 
 def _periods(table: pd.DataFrame, field: str, rows: np.ndarray, months: np.ndarray, first_month: int,
-             monthly: bool) -> pd.DataFrame:
+             monthly: bool, horizon: int) -> pd.DataFrame:
     used = rows[months]
     if monthly:
         starts = ends = np.arange(len(months))
@@ -77,8 +78,8 @@ def _periods(table: pd.DataFrame, field: str, rows: np.ndarray, months: np.ndarr
         "from": _month_start(first),
         "to": _month_start(last) + pd.offsets.MonthEnd(0),
         "value": source[field].to_numpy(dtype=float),
-        # open-ended: the row has no end date and the period reaches the tables' horizon
-        "open_ended": source["effective_to"].isna().to_numpy() & (months[ends] == len(rows) - 1),
+        # open-ended: the row has no end date and the period reaches the region's horizon
+        "open_ended": source["effective_to"].isna().to_numpy() & (months[ends] == horizon),
         "source_region": source["region_id"].to_numpy(),
         "source_id": source["source_id"].to_numpy(),
         "confidence": source["confidence"].to_numpy(),

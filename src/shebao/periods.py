@@ -62,6 +62,7 @@ class Resolved:
     row: np.ndarray  # int32 (regions, months, groups, columns), -1 = no figure
     covered: np.ndarray  # bool (regions, months): regional rows give some item both base limits
     names: tuple[str, ...] = ()  # name_zh of each region, for messages
+    horizon: np.ndarray | None = None  # int64 (regions,): the last month open rows reach in each region
 
     @property
     def code_of(self) -> dict[str, int]:
@@ -119,25 +120,33 @@ def _resolve(tables: PolicyTables, table: str) -> Resolved:
     chains = {r: ancestry(r, tables) for r in region_ids}
     depth = frame["region_id"].map(lambda r: len(chains[r]))
     starts = frame["effective_from"].map(month_number)
-    ends_known = frame["effective_to"].dropna().map(month_number)
-    # Open rows run to the table's horizon: its latest end date, or December of its latest start year.
-    horizon = max([max(starts, default=0) // 12 * 12 + 11, *ends_known])
-    ends = frame["effective_to"].map(lambda d: horizon if d is None else month_number(d))
+    # How far each row carries its region's data: its end date, or twelve months from its start when
+    # it has none (contribution bases are set once a year).
+    reach = pd.Series([month_number(e) if e is not None else s + 11
+                       for s, e in zip(starts, frame["effective_to"])], index=frame.index, dtype="int64")
+    table_horizon = int(reach.max()) if len(frame) else 0
+    horizon = _region_horizons(frame, reach, region_ids, chains, table_horizon)
     first = int(starts.min()) if len(frame) else 0
-    n_months = max(horizon - first + 1, 0)
+    n_months = max(table_horizon - first + 1, 0)
 
     groups = tuple(g for g in ITEMS if g in set(frame["item"])) if "item" in frame else ("housing_fund",)
     group_of = frame["item"].map(groups.index) if "item" in frame else pd.Series(0, index=frame.index)
     columns = VALUE_COLUMNS[table]
     row = np.full((len(region_ids), n_months, len(groups), len(columns)), -1, dtype=np.int32)
-    below = {r: [code_of[d] for d, chain in chains.items() if r in chain] for r in region_ids}
+    below = {r: np.array([code_of[d] for d, chain in chains.items() if r in chain]) for r in region_ids}
 
     for i in depth.sort_values(kind="stable").index:  # general rows first, specific rows overwrite
+        set_columns = [c for c, column in enumerate(columns) if pd.notna(frame.at[i, column])]
+        if not set_columns:
+            continue
         targets = below[frame.at[i, "region_id"]]
-        months = slice(starts[i] - first, ends[i] - first + 1)
-        for c, column in enumerate(columns):
-            if pd.notna(frame.at[i, column]):
-                row[np.ix_(targets, range(n_months)[months], [group_of[i]], [c])] = i
+        end = frame.at[i, "effective_to"]
+        # An open row runs to each target region's own horizon, so one region's late notice does
+        # not stretch another region's open rows.
+        target_ends = (np.full(len(targets), month_number(end)) if end is not None else horizon[targets])
+        for last in np.unique(target_ends):
+            months = np.arange(starts[i] - first, last - first + 1)
+            row[np.ix_(targets[target_ends == last], months, [group_of[i]], set_columns)] = i
     # A region is covered in a month when regional rows give some item both base limits (a floor
     # alone computes nothing); the national rows never do, they only fill in rates.
     regional = np.append((frame["region_id"] != NATIONAL).to_numpy(), False)  # index -1 (no row) → False
@@ -145,4 +154,15 @@ def _resolve(tables: PolicyTables, table: str) -> Resolved:
     covered = (floor & ceiling).any(axis=2)
     covered[code_of[NATIONAL]] = (row[code_of[NATIONAL]] >= 0).any(axis=(1, 2))
     names = tuple(tables["regions.csv"]["name_zh"])
-    return Resolved(frame, region_ids, first, groups, columns, row, covered, names)
+    return Resolved(frame, region_ids, first, groups, columns, row, covered, names, horizon)
+
+
+def _region_horizons(frame: pd.DataFrame, reach: pd.Series, region_ids, chains, table_horizon: int) -> np.ndarray:
+    """Last month each region's open rows run to: the furthest reach of a regional row in its chain.
+
+    A region with no regional row of its own or above it (only national rows) gets the table's horizon.
+    """
+    regional = frame["region_id"] != NATIONAL
+    own = reach[regional].groupby(frame.loc[regional, "region_id"]).max().to_dict()
+    return np.array([max((own[a] for a in chains[r] if a in own), default=table_horizon) for r in region_ids],
+                    dtype=np.int64)

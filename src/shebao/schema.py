@@ -56,8 +56,10 @@ class Column:
 _PERIOD = (
     Column("effective_from", "date", "First day in force (YYYY-MM-DD, the 1st of a month), inclusive."),
     Column("effective_to", "date", "Last day in force (YYYY-MM-DD, the last day of a month), inclusive; "
-           "empty = open (in force up to the table's horizon: its latest end date, or December of the "
-           "latest year in which one of its rows starts).", required=False),
+           "empty = open: no end date stated, in force until a later row replaces it. The contribution "
+           "and housing-fund calculators count an open row only up to its region's horizon: the furthest "
+           "any row of the region or a region above it (not national) reaches, an open row reaching twelve "
+           "months from its start; so one region's late notice never stretches another's open rows.", required=False),
 )
 _PROVENANCE = (
     Column("source_id", "sources", "Key into `sources.csv` of the document that states this row's figures."),
