@@ -139,3 +139,28 @@ def test_sichuan_official_qa_from_its_date():
     row = one("成都", None, "祖父母", "premium", on="2025-07-04")
     assert row["allowed"] and row["rule_region"] == "四川" and row["confidence"] == "official"
     assert not one("四川", None, "公婆", "medical", on="2025-08-01")["allowed"]
+
+
+def test_shandong_hebei_jiangsu_near_relatives_in_province():
+    # 山东: press conference of 2024-08-28 (近亲属, 省内; 江南晚报 2024-08-30: also resident premiums).
+    # 河北: NHSA "截至8月15日" + 邢台日报 2024-08-17 (省内 near relatives, costs and premiums).
+    # 江苏: 武进新闻 2024-10-14 (近亲属, premiums for family anywhere in the province) + NHSA 2024-10-29.
+    for payer, other_city, day, source in [("山东", "青岛", "2024-08-28", "sd-2024-0828"),
+                                           ("河北", "石家庄", "2024-08-15", "nhsa-2024-0828-rmw"),
+                                           ("江苏", "南京", "2024-10-14", "wjxw-2024-1014")]:
+        row = one(payer, other_city, "兄弟姐妹", "medical", on=day)
+        assert row["allowed"] and row["rule_region"] == payer and row["source_id"] == source
+        assert row["scope"] == "province"
+        assert not one(payer, "上海", "兄弟姐妹", "medical", on=day)["allowed"]
+        assert not one(payer, None, "岳父母", "medical", on=day)["allowed"]
+    assert one("河北", "石家庄", "孙子女", "premium", on="2024-08-15")["scope"] == "province"
+    assert one("江苏", None, "祖父母", "premium", on="2024-10-13")["rule_region"] == "全国"
+
+
+def test_shenzhen_official_reply_medical_in_province():
+    # 深圳市医疗保障局 reply (sz.gov.cn, 2024-12-03): near relatives insured in 广东 may be paid for from a 深圳
+    # account (outside 深圳 only at pilot institutions). Premiums are not stated: the national rule answers.
+    row = one("深圳", "广州", "grandchild", "medical", on="2025-01-01")
+    assert row["allowed"] and row["rule_region"] == "深圳" and row["confidence"] == "official"
+    assert not one("深圳", "长沙", "grandchild", "medical", on="2025-01-01")["allowed"]
+    assert one("深圳", None, "grandchild", "premium", on="2025-01-01")["rule_region"] == "全国"
