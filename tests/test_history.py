@@ -48,9 +48,10 @@ def test_periods_are_ordered_and_add_up_to_the_months():
 
 def test_housing_fund_fields():
     frame = sb.history("上海", "housing_fund", "rate_max")
-    assert frame["value"].tolist() == [0.12, 0.07, 0.07]  # national 12 %, then 上海 5 %–7 % (2024 and 2025 fund years)
-    assert frame["source_region"].tolist() == ["000000", "310000", "310000"]
-    assert frame["from"].iloc[1] == pd.Timestamp("2024-07-01")
+    # national 12 %, then 上海 5 %–7 % for the 2023 (沪公积金管委会〔2023〕9号), 2024 and 2025 fund years
+    assert frame["value"].tolist() == [0.12, 0.07, 0.07, 0.07]
+    assert frame["source_region"].tolist() == ["000000", "310000", "310000", "310000"]
+    assert frame["from"].iloc[1] == pd.Timestamp("2023-07-01")
 
 
 @pytest.mark.parametrize("kwargs,error,words", [

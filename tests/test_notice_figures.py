@@ -113,6 +113,17 @@ FIGURES = [
     ("上海", "housing_fund", "rate_max", "2025-07-01", 0.07, "上海 2025年度 住房公积金 5 %–7 % (corroborated)"),
     ("广州", "housing_fund", "base_ceiling", "2025-07-01", 39828, "广州 2025年度 住房公积金 (corroborated)"),
     ("杭州", "housing_fund", "base_floor", "2025-07-01", 2490, "杭州 2025年度 住房公积金 (corroborated)"),
+    # Round 9 housing fund, each read in the notice text or in two independent reports
+    ("上海", "housing_fund", "base_floor", "2023-07-01", 2590, "沪公积金管委会〔2023〕9号: 下限2590元"),
+    ("上海", "housing_fund", "base_ceiling", "2024-06-30", 36549, "沪公积金管委会〔2023〕9号: 上限36549元"),
+    ("北京", "housing_fund", "base_floor", "2023-09-01", 2420, "北京 2023住房公积金年度: 自2023年9月1日起 下限2420元"),
+    ("广州", "housing_fund", "base_ceiling", "2023-07-01", 38082, "广州 2023年度 住房公积金 上限38082元"),
+    ("海口", "housing_fund", "base_ceiling", "2025-07-01", 29190.42, "海南省住房公积金管理局 2025年度 通告 附件: 海口 29190.42"),
+    ("海口", "housing_fund", "base_floor", "2026-06-30", 2010, "海南省住房公积金管理局 2025年度 通告 附件: 海口 2010"),
+    ("贵阳", "housing_fund", "base_ceiling", "2024-07-01", 24966, "贵阳 2024年度 住房公积金缴存基数 上限24966元"),
+    ("南宁", "housing_fund", "base_ceiling", "2024-01-01", 28125, "南宁 2024年度 住房公积金缴存基数上限为28125元"),
+    ("厦门", "housing_fund", "base_ceiling", "2024-07-01", 30770, "厦门 2024年度 (海峡导报, 房天下)"),
+    ("福州", "housing_fund", "base_ceiling", "2025-07-01", 31053, "福州 2025年度 (福州日报, 房地产业协会)"),
     # National statutory rates
     ("全国", "pension", "employer_rate", "2025-01-01", 0.16, "国办发〔2019〕13号: 单位 养老 16 %"),
     ("全国", "pension", "employee_rate", "2025-01-01", 0.08, "国发〔2005〕38号: 个人 养老 8 %"),
