@@ -35,11 +35,15 @@ def test_region_without_data():
         sb.contributions(10000, "武汉", on="2025-01-01")
 
 
-def test_a_floor_alone_does_not_cover_a_region():
-    # 福建 2025: the floor 4043 is sourced (闽人社文〔2024〕128号), the ceiling is not; nothing can be computed.
-    with pytest.raises(sb.NoDataError, match="福建省 .* no month with both"):
-        sb.contributions(10000, "福建", on="2025-03-01")
-    assert "350000" not in set(sb.compare(10000, 2025)["region_id"])
+def test_a_floor_alone_does_not_cover_a_region(policy_copy):
+    # A region whose rows give a floor but no ceiling (as 福建 2025 before its ceiling was found): nothing
+    # can be computed, and the comparison leaves the region out.
+    with open(policy_copy / "contributions.csv", "a", encoding="utf-8") as f:
+        f.write("130000,pension,2025-01-01,2025-12-31,,,,,4000,,,gd-2025-32,official,,test row\n")
+    tables = sb.load(policy_copy)
+    with pytest.raises(sb.NoDataError, match="河北省 .* no month with both"):
+        sb.contributions(10000, "河北", on="2025-03-01", tables=tables)
+    assert "130000" not in set(sb.compare(10000, 2025, tables=tables)["region_id"])
 
 
 @pytest.mark.parametrize("base, message", [(-1, "negative"), (float("nan"), "missing"),
@@ -131,9 +135,9 @@ def test_covered_region_with_no_complete_item_gives_empty_tables(policy_copy):
     # A region whose rows give base limits for an item with no known employer side: nothing can be computed,
     # so the per-item table is empty (with its columns) and the summary names every item missing.
     with open(policy_copy / "contributions.csv", "a", encoding="utf-8") as f:
-        f.write("350000,maternity,2025-01-01,2025-12-31,,,,,4000,20000,,gd-2025-32,official,,test row\n")
+        f.write("130000,maternity,2025-01-01,2025-12-31,,,,,4000,20000,,gd-2025-32,official,,test row\n")
     tables = sb.load(policy_copy)
-    frame = sb.contributions(10000, "福建", on="2025-03-01", tables=tables)
+    frame = sb.contributions(10000, "河北", on="2025-03-01", tables=tables)
     assert frame.empty and {"item", "employee_monthly", "source_id"} <= set(frame.columns)
-    row = sb.compare(10000, 2025, ["福建"], tables=tables).iloc[0]
+    row = sb.compare(10000, 2025, ["河北"], tables=tables).iloc[0]
     assert row["total_yearly"] == 0 and row["missing_items"].startswith("pension,medical")

@@ -85,7 +85,9 @@ def test_compare_columns_and_order():
     assert (frame["employee_yearly"] + frame["employer_yearly"] - frame["total_yearly"]).abs().max() < 1e-6
     assert "北京" in set(frame["region"])
     assert "北京" in set(sb.compare(10000, 2024)["region"])  # 京人社发〔2023〕8号 covers 2024-01..06
-    assert "深圳" not in set(sb.compare(10000, 2024)["region"])  # 深圳's pension floor before 2024-07 is not sourced
+    # 深人社规〔2023〕9号: 深圳's pension floor 3523 for 2024-01..06, so 深圳 covers all of 2024
+    assert "深圳" in set(sb.compare(10000, 2024)["region"])
+    assert "河北" not in set(sb.compare(10000, 2025)["region"])  # no 河北 base limits are sourced
 
 
 def test_payroll_matches_contributions():
