@@ -191,3 +191,39 @@ def test_retired_must_be_boolean(bands):
                           "retired": ["yes"]})
     with pytest.raises(InputError, match="retired must be True or False"):
         reimburse(bills, tables=bands)
+
+
+def test_shanghai_deductible_counts_over_the_july_to_june_medical_year():
+    # 上海 2023医保年度 (2023-07-01..2024-06-30), 在职职工 住院: 起付标准 1500 a year, then 85 % (上海市医疗保障局
+    # via 中国城投网; 上海本地宝 for 2022). November 2023 and February 2024 fall in the same medical year, so the
+    # second bill only pays the 500 left of the deductible: (2,000 − 1,500) × 85 % = 425.00.
+    bills = pd.DataFrame({"person": ["a", "a"], "region": ["上海", "上海"], "amount": [1000, 1000],
+                          "date": ["2023-11-01", "2024-02-01"], "level": ["level3", "level3"]})
+    out = reimburse(bills)
+    assert out["fund_pays"].tolist() == [0, 425] and out["deductible_applied"].tolist() == [1000, 500]
+    with pytest.raises(NoDataError, match="上海"):  # the 2024 year's ratio is not restated in its notice
+        reimburse(1000, "上海", on="2024-07-01")
+
+
+def test_medical_year_start_month_resets_deductible_and_cap(tmp_path):
+    overlay = tmp_path / "year"
+    overlay.mkdir()
+    (overlay / "reimbursement.csv").write_text(
+        "region_id,scheme,person,setting,level,band_from,band_to,effective_from,effective_to,ratio,deductible,"
+        "deductible_basis,cap,year_start_month,source_id,confidence\n"
+        "110000,employee,any,inpatient,any,0,,2025-01-01,2026-12-31,0.5,1000,per_year,2000,7,fixture,official\n"
+        "120000,employee,any,inpatient,any,0,,2025-01-01,2026-12-31,0.5,1000,per_year,2000,,fixture,official\n",
+        encoding="utf-8")
+    (overlay / "sources.csv").write_text("source_id,issuer,title,doc_number,published,url,kind,quotes_notice,consulted\n"
+                                         "fixture,TEST,TEST FIXTURE,,,https://example.org,official,,\n", encoding="utf-8")
+    tables = load(overlay=overlay)
+    bills = pd.DataFrame({"person": ["p"] * 3, "region": ["北京"] * 3, "amount": [5000, 5000, 5000],
+                          "date": ["2025-05-01", "2025-06-30", "2025-07-01"]})
+    # A July-June year: June's bill hits the 2,000 cap, July's starts a new year (deductible and cap again).
+    out = reimburse(bills, tables=tables)
+    assert out["deductible_applied"].tolist() == [1000, 0, 1000]
+    assert out["fund_pays"].tolist() == [2000, 0, 2000] and out["cap_reached"].tolist() == [True, True, True]
+    # The same bills under a calendar year (empty year_start_month): one year, one deductible, one cap.
+    calendar = reimburse(bills.assign(region="天津"), tables=tables)
+    assert calendar["deductible_applied"].tolist() == [1000, 0, 0]
+    assert calendar["fund_pays"].tolist() == [2000, 0, 0]

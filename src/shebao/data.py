@@ -164,11 +164,14 @@ def _read_table(file: Path, columns, problems: list[Problem], label: str | None 
     for col in raw.columns:
         if col not in declared:
             problems.append(Problem(name, 1, col, "unknown column (typo?)"))
-    missing = [c.name for c in columns if c.name not in raw.columns]
+    missing = [c.name for c in columns if c.name not in raw.columns and c.required]
     for col in missing:
         problems.append(Problem(name, 1, col, "required column is missing"))
     if missing:
         return None
+    for c in columns:  # an optional column left out (e.g. by a table made before it existed) is empty
+        if c.name not in raw.columns:
+            raw[c.name] = ""
     typed = {c.name: pd.Series([_parse(name, i + 2, c, v, problems) for i, v in enumerate(raw[c.name].str.strip())],
                                dtype=float if c.kind in ("rate", "money", "number") else object,
                                index=raw.index)

@@ -3,7 +3,8 @@
 All arithmetic is integer: amounts in fen, ratios in millionths. For each bill the fund's share
 is the in-scope cost that falls in each band above the deductible times the band's ratio,
 rounded half up to the fen once per bill. Per-year deductibles, bands and caps run on the
-person's cumulative in-scope cost (and fund payments) of the year, bills in date order:
+person's cumulative in-scope cost (and fund payments) of the medical year (the calendar year, or
+the region's 医保年度, e.g. July–June in 上海), bills in date order:
 
     fund(bill) = F(cumulative after) − F(cumulative before),  capped so the year's sum ≤ cap.
 
@@ -74,6 +75,7 @@ def _bills(bills: pd.DataFrame, tables: PolicyTables) -> dict:
         "kind": (retired.to_numpy(dtype=bool).astype(np.int64), np.array(["in_service", "retired"], dtype=object)),
         "day": (day, days),
         "year": np.array([d.year for d in days], dtype=np.int64)[day],
+        "month": np.array([d.month for d in days], dtype=np.int64)[day],
         "ordinal": np.array([d.toordinal() for d in days], dtype=np.int64)[day],
     }
 
@@ -102,7 +104,7 @@ def _rules(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     rows = rows.rename(columns={"level": "rule_level", "person": "rule_person"})
     joined = bills.merge(keys, on=["region_id", "scheme", "setting", "on"]).merge(
         rows[["key", "rule_level", "rule_person", "band_from", "band_to", "ratio", "deductible", "deductible_basis",
-              "deductible_repeat", "cap", "source_id", "confidence", "ancestor_id"]], on="key")
+              "deductible_repeat", "cap", "year_start_month", "source_id", "confidence", "ancestor_id"]], on="key")
     joined = joined[((joined["rule_level"] == joined["level"]) | (joined["rule_level"] == "any"))
                     & ((joined["rule_person"] == joined["person_kind"]) | (joined["rule_person"] == "any"))]
     joined["rank"] = (joined["rule_level"] == "any").astype(int) + 2 * (joined["rule_person"] == "any")
@@ -170,16 +172,6 @@ def compute(raw: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
         return pd.DataFrame(columns=list(RESULT_COLUMNS))
     bills = _bills(raw, tables)
     n = len(bills["amount"])
-    # One person's bills of one year, scheme and setting, in date order (ties: input order).
-    order = np.lexsort((np.arange(n), bills["ordinal"], bills["setting"][0], bills["scheme"][0], bills["year"],
-                        bills["person"]))
-    start = _segments(order, bills["person"], bills["year"], bills["scheme"][0], bills["setting"][0])
-    in_scope = bills["in_scope"][order]
-    running = np.cumsum(in_scope)
-    cum_after = running - (running - in_scope)[start]
-    cum_before = cum_after - in_scope
-    admission = np.arange(n) - start
-
     # Rules are resolved once per distinct (region, scheme, setting, level, person, day), then
     # gathered for every bill by integer position: bill i owns rule rows [start, start + count).
     code, first = _distinct(*(bills[k][0] for k in ("region", "scheme", "setting", "level", "kind", "day")))
@@ -187,6 +179,21 @@ def compute(raw: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
         ("region_id", "region"), ("scheme", "scheme"), ("setting", "setting"), ("level", "level"),
         ("person_kind", "kind"), ("on", "day")]}).assign(bill=np.arange(len(first)))
     rules = _rules(distinct, tables).sort_values(["bill", "band_from"], kind="stable").reset_index(drop=True)
+    rule_of = rules.groupby("bill").first()  # one-per-rule figures: deductible, cap, medical year, source
+    # The medical year (医保年度) a bill counts in: the calendar year, or the year starting in the rule's month.
+    start_month = rule_of["year_start_month"].fillna("1").astype(int).to_numpy()[code]
+    medical_year = bills["year"] - (bills["month"] < start_month)
+
+    # One person's bills of one medical year, scheme and setting, in date order (ties: input order).
+    order = np.lexsort((np.arange(n), bills["ordinal"], bills["setting"][0], bills["scheme"][0], medical_year,
+                        bills["person"]))
+    start = _segments(order, bills["person"], medical_year, bills["scheme"][0], bills["setting"][0])
+    in_scope = bills["in_scope"][order]
+    running = np.cumsum(in_scope)
+    cum_after = running - (running - in_scope)[start]
+    cum_before = cum_after - in_scope
+    admission = np.arange(n) - start
+
     code = code[order]
     counts = np.bincount(rules["bill"].to_numpy(), minlength=len(distinct))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -194,7 +201,6 @@ def compute(raw: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     rep = np.repeat(np.arange(n), per_bill)
     first_band = np.concatenate([[0], np.cumsum(per_bill)[:-1]])
     pos = np.repeat(starts[code], per_bill) + np.arange(len(rep)) - np.repeat(first_band, per_bill)
-    rule_of = rules.groupby("bill").first()  # one-per-rule figures: deductible, cap, source
 
     points, factor, offsite_code, offsite_sources = _offsite(bills, tables)
     points, factor, offsite_code = points[order], factor[order], offsite_code[order]

@@ -31,6 +31,7 @@ PERSONS = ("in_service", "retired", "any")
 SETTINGS = ("outpatient", "inpatient")
 FACILITY_LEVELS = ("community", "level1", "level2", "level3", "any")
 DEDUCTIBLE_BASES = ("per_year", "per_admission")
+YEAR_START_MONTHS = tuple(str(m) for m in range(1, 13))
 ACCOUNT_GROUPS = ("in_service", "retired")
 ACCOUNT_BASES = ("contribution_base", "pension", "none")
 FILINGS = ("long_term", "temporary", "unfiled", "emergency")
@@ -180,6 +181,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
                "in a year, where it differs.", required=False),
         Column("cap", "money", "封顶线: most the fund pays per person and year in this setting, yuan.",
                required=False),
+        Column("year_start_month", "choice", "Month (1–12) in which the region's medical year (医保年度) starts, "
+               "e.g. 7 for 上海's July–June year: per-year deductibles, bands and caps count over that year. "
+               "Empty = January (the calendar year).", required=False, choices=YEAR_START_MONTHS),
         *_PROVENANCE,
     ),
     "offsite.csv": (
