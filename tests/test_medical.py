@@ -5,6 +5,8 @@ hjhq.gov.cn, 2025-11, quoted in shared/DOMAIN.md §5 C: filed long-stay / emerge
 cross-province patients have a deductible of 1,200 yuan for the first admission and 600 for
 later ones, the fund pays 80 %, and the basic fund pays at most 300,000 a year. Its rule sits in
 the test overlay ``fixtures/medical_example`` (it is a county Q&A, not a shipped table).
+Second worked example: the 渝北区 (重庆) medical-security bureau's 政策问答 (ybq.gov.cn, 2023-10-30), a
+resident-scheme 二级医院 stay; its rule sits in ``fixtures/yubei_example``.
 Property tests use ``fixtures/synthetic_bands``: invented bands, clearly labelled, never shipped.
 """
 
@@ -227,3 +229,14 @@ def test_medical_year_start_month_resets_deductible_and_cap(tmp_path):
     calendar = reimburse(bills.assign(region="天津"), tables=tables)
     assert calendar["deductible_applied"].tolist() == [1000, 0, 0]
     assert calendar["fund_pays"].tolist() == [2000, 0, 0]
+
+
+def test_yubei_official_worked_example():
+    # 重庆市渝北区医疗保障局 政策问答 (ybq.gov.cn, 2023-10-30): 城乡居民一档, 二级医院, bill 52,000 of which
+    # 50,000 in scope: "(50000-300)×70%=34790元". The patient keeps the out-of-scope 2,000 and 15,210 in scope
+    # (before the medical-assistance steps, which are not insurance and not modelled). Rule: fixtures/yubei_example.
+    tables = load(overlay=FIXTURES / "yubei_example")
+    row = reimburse(52000, "重庆", scheme="resident", setting="inpatient", level="level2", on="2023-10-30",
+                    in_scope=50000, tables=tables).iloc[0]
+    assert (row["fund_pays"], row["individual_pays"], row["deductible_applied"]) == (34790, 17210, 300)
+    assert row["source_id"] == "ybq-ybj-2023-1030" and row["confidence"] == "official"
