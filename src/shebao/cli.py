@@ -348,7 +348,8 @@ def history_command(
     shown = frame.drop(columns=["region_id", "region", "item", "field"]) if fmt is Format.table else frame
     if fmt is Format.table:
         shown = shown.assign(**{c: shown[c].dt.strftime("%Y-%m-%d") for c in ("from", "to", "month") if c in shown})
-    notes = ["open_ended: the row has no end date; it counts up to the region's horizon (the furthest its data reaches)."] if not monthly else []
+    notes = [] if monthly else [
+        "open_ended: the row has no end date; it counts up to the region's horizon (the furthest its data reaches)."]
     _emit(shown, fmt, f"{frame['region'].iloc[0]}: {item} {field}", notes + _overlay_notes(tables))
 
 

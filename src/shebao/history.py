@@ -35,8 +35,9 @@ def history(region, item: str = "pension", field: str = "base_floor", *, monthly
     The figure falls back city → province → national like in every calculator, so a period may come
     from the province's row (``source_region``). Periods follow the rows: two notices with the same
     value stay two periods, each with its source. ``open_ended`` marks a period whose row has no end
-    date (it runs to the region's horizon: see ``effective_to`` in the data dictionary). ``monthly=True`` gives one row per month instead (column
-    ``month``), ready for ``frame.plot(x="month", y="value", drawstyle="steps-post")``.
+    date (it runs to the region's horizon, see ``effective_to`` in the data dictionary). ``monthly=True``
+    gives one row per month instead (column ``month``), ready for
+    ``frame.plot(x="month", y="value", drawstyle="steps-post")``.
     """
     if item not in (*ITEMS, HOUSING_FUND):
         raise InputError(f"unknown item {item!r}; items: {', '.join((*ITEMS, HOUSING_FUND))}")

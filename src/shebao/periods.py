@@ -61,8 +61,8 @@ class Resolved:
     columns: tuple[str, ...]
     row: np.ndarray  # int32 (regions, months, groups, columns), -1 = no figure
     covered: np.ndarray  # bool (regions, months): regional rows give some item both base limits
+    horizon: np.ndarray  # int64 (regions,): the last month open rows reach in each region
     names: tuple[str, ...] = ()  # name_zh of each region, for messages
-    horizon: np.ndarray | None = None  # int64 (regions,): the last month open rows reach in each region
 
     @property
     def code_of(self) -> dict[str, int]:
@@ -154,7 +154,7 @@ def _resolve(tables: PolicyTables, table: str) -> Resolved:
     covered = (floor & ceiling).any(axis=2)
     covered[code_of[NATIONAL]] = (row[code_of[NATIONAL]] >= 0).any(axis=(1, 2))
     names = tuple(tables["regions.csv"]["name_zh"])
-    return Resolved(frame, region_ids, first, groups, columns, row, covered, names, horizon)
+    return Resolved(frame, region_ids, first, groups, columns, row, covered, horizon, names)
 
 
 def _region_horizons(frame: pd.DataFrame, reach: pd.Series, region_ids, chains, table_horizon: int) -> np.ndarray:
