@@ -60,3 +60,9 @@ def test_mutual_aid_matrix_and_reimbursement_charts(tmp_path):
         fig = sb.charts.reimbursement("深圳", "2025-06-01", lang="en")
         assert len(fig.axes[0].lines) == 3
         sb.charts.save(fig, tmp_path / "reim.svg")
+
+
+def test_every_item_has_a_chinese_chart_label():
+    from shebao.charts import ITEM_LABELS
+    from shebao.schema import ITEMS
+    assert set(ITEMS) | {"housing_fund"} <= set(ITEM_LABELS["zh"])

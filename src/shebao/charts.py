@@ -44,7 +44,8 @@ LABELS = {
            "fund": "Fund pays (yuan)"},
 }
 ITEM_LABELS = {"zh": {"pension": "养老", "medical": "医疗", "unemployment": "失业", "injury": "工伤",
-                      "maternity": "生育", "housing_fund": "公积金"},
+                      "maternity": "生育", "serious_illness": "大额医疗", "long_term_care": "长护险",
+                      "housing_fund": "公积金"},
                "en": {}}
 
 
