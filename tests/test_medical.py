@@ -240,3 +240,13 @@ def test_yubei_official_worked_example():
                     in_scope=50000, tables=tables).iloc[0]
     assert (row["fund_pays"], row["individual_pays"], row["deductible_applied"]) == (34790, 17210, 300)
     assert row["source_id"] == "ybq-ybj-2023-1030" and row["confidence"] == "official"
+
+
+def test_missing_rule_says_what_the_region_does_hold():
+    # 上海's shipped rule covers in-service employees for 2023-07-01..2024-06-30 only.
+    with pytest.raises(NoDataError, match="its employee inpatient rules cover 2023-07-01 to 2024-06-30"):
+        reimburse(10000, "上海", on="2024-08-01")
+    with pytest.raises(NoDataError, match="on that day its rules cover only in_service at any"):
+        reimburse(10000, "上海", on="2023-08-01", retired=True)
+    with pytest.raises(NoDataError, match=r"^no employee inpatient reimbursement rule for 北京 .*; regions with"):
+        reimburse(10000, "北京", on="2024-08-01")

@@ -22,7 +22,7 @@ from shebao.errors import InputError, NoDataError
 from shebao.medical import LEVELS, OFFSITE, SCHEMES, SETTINGS, choice_of, regions_with
 from shebao.money import PPM, numeric_column, round_amounts, to_fen, to_yuan
 from shebao.periods import to_date
-from shebao.regions import resolve_region
+from shebao.regions import ancestry, resolve_region
 from shebao.rules import nearest_figures, nearest_rows
 
 FAR = np.iinfo(np.int64).max // 4
@@ -116,9 +116,26 @@ def _rules(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
         names = tables["regions.csv"].set_index("region_id")["short_zh"]
         raise NoDataError(
             f"no {b['scheme']} {b['setting']} reimbursement rule for {names[b['region_id']]} "
-            f"({b['person_kind']}, {b['level']}) on {b['on']}; regions with reimbursement data: "
-            f"{regions_with('reimbursement.csv', tables)}")
+            f"({b['person_kind']}, {b['level']}) on {b['on']}; {_periods_held(b, tables)}regions with "
+            f"reimbursement data: {regions_with('reimbursement.csv', tables)}")
     return joined
+
+
+def _periods_held(bill: pd.Series, tables: PolicyTables) -> str:
+    """'its rules cover …; ' for the bill's region (or a region above it) when it has rules on other days."""
+    frame = tables["reimbursement.csv"]
+    own = frame[frame["region_id"].isin(ancestry(bill["region_id"], tables))
+                & (frame["scheme"] == bill["scheme"]) & (frame["setting"] == bill["setting"])]
+    if own.empty:
+        return ""
+    day = bill["on"]
+    today = own[(own["effective_from"] <= day) & own["effective_to"].map(lambda t: t is None or day <= t)]
+    if not today.empty:  # rules on that day, but not for this person or facility level
+        shown = ", ".join(sorted({f"{p} at {lv}" for p, lv in zip(today["person"], today["level"])}))
+        return f"on that day its rules cover only {shown}; "
+    periods = sorted({(f, t) for f, t in zip(own["effective_from"], own["effective_to"])})
+    shown = ", ".join(f"{f.isoformat()} to {t.isoformat() if t else 'open'}" for f, t in periods)
+    return f"its {bill['scheme']} {bill['setting']} rules cover {shown}; "
 
 
 def _offsite(bills: dict, tables: PolicyTables) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
