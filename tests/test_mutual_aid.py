@@ -12,7 +12,9 @@ Figures checked by hand against the cited documents:
 
 import pandas as pd
 import pytest
+from conftest import replace_in
 
+import shebao as sb
 from shebao.errors import InputError, UnknownRegionError
 from shebao.mutual_aid import can_use, mutual_aid, mutual_aid_matrix, relation_id
 from shebao.schema import RELATIONS
@@ -164,3 +166,17 @@ def test_shenzhen_official_reply_medical_in_province():
     assert row["allowed"] and row["rule_region"] == "深圳" and row["confidence"] == "official"
     assert not one("深圳", "长沙", "grandchild", "medical", on="2025-01-01")["allowed"]
     assert one("深圳", None, "grandchild", "premium", on="2025-01-01")["rule_region"] == "全国"
+
+
+def test_reason_says_whether_the_start_date_is_known():
+    # 福建's 政策解读 states "2024年12月6日起执行"; 山东's date is the press conference at which the rule was
+    # already in force, so only "in force by" can be said.
+    stated = one("福建", None, "sibling", "medical", on="2025-01-01")["reason"]
+    assert "from 2024-12-06" in stated and "in force by" not in stated
+    attested = one("山东", None, "sibling", "medical", on="2025-01-01")["reason"]
+    assert "in force by 2024-08-28; its start date is not known" in attested
+
+
+def test_start_basis_values_are_checked(policy_copy):
+    replace_in(policy_copy / "mutual_aid.csv", ",in_force_by,", ",sometime,")
+    assert any("start_basis" in str(p) for p in sb.check(policy_copy))

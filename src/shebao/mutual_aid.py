@@ -160,6 +160,8 @@ def can_use(payer_region, relative_region=None, relation=None, purpose="medical"
     source = np.where(is_medical, rule["medical_source"].to_numpy(), rule["premium_source"].to_numpy())
     confidence = np.where(is_medical, rule["medical_confidence"].to_numpy(), rule["premium_confidence"].to_numpy())
     rule_region = np.where(is_medical, rule["medical_region"].to_numpy(), rule["premium_region"].to_numpy())
+    since = np.where(is_medical, rule["medical_from"].to_numpy(), rule["premium_from"].to_numpy())
+    in_force_by = np.where(is_medical, rule["medical_in_force_by"].to_numpy(), rule["premium_in_force_by"].to_numpy())
     scope_source = np.where(is_medical, rule["medical_scope_source"].to_numpy(),
                             rule["premium_scope_source"].to_numpy())
 
@@ -173,7 +175,8 @@ def can_use(payer_region, relative_region=None, relation=None, purpose="medical"
     names = tables["regions.csv"].set_index("region_id")["short_zh"]
     reasons = _reasons(pd.DataFrame({
         "permitted": permitted, "scope": scope, "in_scope": in_scope, "rule_region": rule_region,
-        "source": source, "relation": relations, "purpose": purposes, "payer": payer,
+        "source": source, "relation": relations, "purpose": purposes, "payer": payer, "since": since,
+        "in_force_by": in_force_by,
     }), names)
     sources = [_join([s, t]) for s, t in zip(source, scope_source)]
     return pd.DataFrame({
@@ -193,7 +196,9 @@ def _reasons(frame: pd.DataFrame, names: pd.Series) -> list[str]:
         if not isinstance(row.permitted, str):
             return (f"No rule in the data lets {names[row.payer]}'s accounts pay for {what}: "
                     "no row of this region, its province or the national rules names it.")
-        where = f"{names.get(row.rule_region, row.rule_region)}'s row ({row.source})"
+        dated = (f", in force by {row.since.isoformat()}; its start date is not known" if row.in_force_by is True
+                 else f", from {row.since.isoformat()}")
+        where = f"{names.get(row.rule_region, row.rule_region)}'s row ({row.source}{dated})"
         if row.permitted == "no":
             return f"Not allowed: {where} says no for {what}."
         if not row.in_scope:

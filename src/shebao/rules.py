@@ -53,7 +53,8 @@ def nearest_figures(keys: pd.DataFrame, frame: pd.DataFrame, match: list[str], f
     """Per key and per figure, the value of the most specific region that sets it on that day.
 
     Returns one row per key (indexed by ``key``) with each figure and ``<figure>_source`` /
-    ``<figure>_region`` naming the row that gave it; figures no region sets stay empty.
+    ``<figure>_region`` / ``<figure>_from`` naming the row that gave it (and ``<figure>_in_force_by``
+    where the table has a ``start_basis`` column); figures no region sets stay empty.
     """
     tables = tables or load()
     found = _candidates(keys, frame, match, tables).sort_values(["key", "depth"])
@@ -64,6 +65,9 @@ def nearest_figures(keys: pd.DataFrame, frame: pd.DataFrame, match: list[str], f
         out[f"{figure}_source"] = first["source_id"]
         out[f"{figure}_confidence"] = first["confidence"]
         out[f"{figure}_region"] = first["ancestor_id"]
+        out[f"{figure}_from"] = first["effective_from"]
+        if "start_basis" in first:
+            out[f"{figure}_in_force_by"] = first["start_basis"] == "in_force_by"
     return out
 
 

@@ -32,6 +32,7 @@ SETTINGS = ("outpatient", "inpatient")
 FACILITY_LEVELS = ("community", "level1", "level2", "level3", "any")
 DEDUCTIBLE_BASES = ("per_year", "per_admission")
 YEAR_START_MONTHS = tuple(str(m) for m in range(1, 13))
+START_BASES = ("stated", "in_force_by")
 ACCOUNT_GROUPS = ("in_service", "retired")
 ACCOUNT_BASES = ("contribution_base", "pension", "none")
 FILINGS = ("long_term", "temporary", "unfiled", "emergency")
@@ -214,6 +215,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
                "参保地); sub-regions fall back to it."),
         Column("relation", "choice", "The relative, seen from the account holder.", choices=RELATIONS),
         *_PERIOD,
+        Column("start_basis", "choice", "`stated`: a document gives `effective_from` as the start; "
+               "`in_force_by`: the earliest date a source shows the rule in force, its real start may be "
+               "earlier. Empty = stated.", required=False, choices=START_BASES),
         Column("medical", "choice", "`yes`/`no`: may the account pay the relative's own costs at "
                "designated facilities (就医购药)?", required=False, choices=YES_NO),
         Column("medical_scope", "choice", "Where the relative may be insured for `medical`: "
