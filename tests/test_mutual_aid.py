@@ -180,3 +180,12 @@ def test_reason_says_whether_the_start_date_is_known():
 def test_start_basis_values_are_checked(policy_copy):
     replace_in(policy_copy / "mutual_aid.csv", ",in_force_by,", ",sometime,")
     assert any("start_basis" in str(p) for p in sb.check(policy_copy))
+
+
+def test_family_account_rules_are_dated_in_force_by():
+    # Both limits come from pages that show them in force (武汉 2023-10-17; NHSA reply 2022-05-20), not from
+    # the app's own start dates.
+    from shebao.medical import family_account
+    frame = family_account().set_index("rule")
+    assert frame.loc["max_members", "value"] == 5 and frame.loc["face_verification_age", "value"] == 16
+    assert set(frame["start_basis"]) == {"in_force_by"}

@@ -245,5 +245,5 @@ def family_account(*, tables: PolicyTables | None = None) -> pd.DataFrame:
     np.float64(5.0)
     """
     tables = tables or load()
-    return tables["family_account.csv"][["rule", "effective_from", "effective_to", "value", "source_id",
-                                         "confidence", "note"]].reset_index(drop=True)
+    return tables["family_account.csv"][["rule", "effective_from", "effective_to", "start_basis", "value",
+                                         "source_id", "confidence", "note"]].reset_index(drop=True)

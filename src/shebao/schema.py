@@ -63,6 +63,9 @@ _PERIOD = (
            "any row of the region or a region above it (not national) reaches, an open row reaching twelve "
            "months from its start; so one region's late notice never stretches another's open rows.", required=False),
 )
+_START_BASIS = Column("start_basis", "choice", "`stated`: a document gives `effective_from` as the start; "
+                      "`in_force_by`: the earliest date a source shows the rule in force, its real start may "
+                      "be earlier. Empty = stated.", required=False, choices=START_BASES)
 _PROVENANCE = (
     Column("source_id", "sources", "Key into `sources.csv` of the document that states this row's figures."),
     Column("confidence", "choice", "`official`: read in the notice's own text; `corroborated`: two "
@@ -215,9 +218,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
                "参保地); sub-regions fall back to it."),
         Column("relation", "choice", "The relative, seen from the account holder.", choices=RELATIONS),
         *_PERIOD,
-        Column("start_basis", "choice", "`stated`: a document gives `effective_from` as the start; "
-               "`in_force_by`: the earliest date a source shows the rule in force, its real start may be "
-               "earlier. Empty = stated.", required=False, choices=START_BASES),
+        _START_BASIS,
         Column("medical", "choice", "`yes`/`no`: may the account pay the relative's own costs at "
                "designated facilities (就医购药)?", required=False, choices=YES_NO),
         Column("medical_scope", "choice", "Where the relative may be insured for `medical`: "
@@ -234,6 +235,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("rule", "choice", "Rule of the 亲情账户 of the national medical-insurance app: "
                "`max_members`, `face_verification_age`.", choices=FAMILY_ACCOUNT_RULES),
         *_PERIOD,
+        _START_BASIS,
         Column("value", "number", "The rule's value (members, years).", required=False),
         *_PROVENANCE,
     ),
