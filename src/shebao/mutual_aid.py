@@ -155,15 +155,13 @@ def can_use(payer_region, relative_region=None, relation=None, purpose="medical"
     rule = found.iloc[index].reset_index(drop=True)
 
     is_medical = (purposes == "medical")
-    permitted = np.where(is_medical, rule["medical"].to_numpy(), rule["premium"].to_numpy())
-    scope = np.where(is_medical, rule["medical_scope"].to_numpy(), rule["premium_scope"].to_numpy())
-    source = np.where(is_medical, rule["medical_source"].to_numpy(), rule["premium_source"].to_numpy())
-    confidence = np.where(is_medical, rule["medical_confidence"].to_numpy(), rule["premium_confidence"].to_numpy())
-    rule_region = np.where(is_medical, rule["medical_region"].to_numpy(), rule["premium_region"].to_numpy())
-    since = np.where(is_medical, rule["medical_from"].to_numpy(), rule["premium_from"].to_numpy())
-    in_force_by = np.where(is_medical, rule["medical_in_force_by"].to_numpy(), rule["premium_in_force_by"].to_numpy())
-    scope_source = np.where(is_medical, rule["medical_scope_source"].to_numpy(),
-                            rule["premium_scope_source"].to_numpy())
+
+    def by_purpose(suffix: str = "") -> np.ndarray:  # the medical or the premium figure of each pair
+        return np.where(is_medical, rule[f"medical{suffix}"].to_numpy(), rule[f"premium{suffix}"].to_numpy())
+
+    permitted, scope, source = by_purpose(), by_purpose("_scope"), by_purpose("_source")
+    confidence, rule_region, since = by_purpose("_confidence"), by_purpose("_region"), by_purpose("_from")
+    in_force_by, scope_source = by_purpose("_in_force_by"), by_purpose("_scope_source")
 
     payer_s, relative_s = pd.Series(payer), pd.Series(relative)
     same_region = payer == relative

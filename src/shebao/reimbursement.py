@@ -23,7 +23,7 @@ from shebao.medical import LEVELS, OFFSITE, SCHEMES, SETTINGS, choice_of, region
 from shebao.money import PPM, numeric_column, round_amounts, to_fen, to_yuan
 from shebao.periods import to_date
 from shebao.regions import ancestry, resolve_region
-from shebao.rules import nearest_figures, nearest_rows
+from shebao.rules import in_force, nearest_figures, nearest_rows
 
 FAR = np.iinfo(np.int64).max // 4
 EPOCH = 719163  # dt.date(1970, 1, 1).toordinal()
@@ -128,8 +128,7 @@ def _periods_held(bill: pd.Series, tables: PolicyTables) -> str:
                 & (frame["scheme"] == bill["scheme"]) & (frame["setting"] == bill["setting"])]
     if own.empty:
         return ""
-    day = bill["on"]
-    today = own[(own["effective_from"] <= day) & own["effective_to"].map(lambda t: t is None or day <= t)]
+    today = in_force(own, bill["on"])
     if not today.empty:  # rules on that day, but not for this person or facility level
         shown = ", ".join(sorted({f"{p} at {lv}" for p, lv in zip(today["person"], today["level"])}))
         return f"on that day its rules cover only {shown}; "

@@ -32,6 +32,12 @@ def ancestors(tables: PolicyTables | None = None) -> pd.DataFrame:
     return _ancestors(tables or load())
 
 
+def in_force(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The rows of a policy table in force on ``day`` (an empty end date is open)."""
+    ends = frame["effective_to"].map(lambda d: d or dt.date.max)
+    return frame[(frame["effective_from"] <= day) & (ends >= day)]
+
+
 def map_unique(values, fn) -> np.ndarray:
     """fn applied once per distinct value (names and dates are looked up, not people)."""
     values = pd.Series(values).astype(object)

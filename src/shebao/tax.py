@@ -19,6 +19,7 @@ from shebao.kernel import CORE_ITEMS as _CORE
 from shebao.kernel import HOUSING_FUND, item_amounts, prepare
 from shebao.money import PPM, numeric_column, round_amounts, to_fen, to_yuan
 from shebao.periods import check_year
+from shebao.rules import in_force
 
 _HALF_UP_FEN = 0  # rounding code fen_half_up
 
@@ -59,8 +60,8 @@ def rules(year: int, tables: PolicyTables | None = None) -> TaxRules:
 def _rules(tables: PolicyTables, year: int) -> TaxRules:
     day = dt.date(year, 1, 1)
     horizon = _horizon(tables)
-    brackets = _in_force(tables["tax_brackets.csv"], day)
-    params = _in_force(tables["tax_parameters.csv"], day).set_index("parameter")["value"]
+    brackets = in_force(tables["tax_brackets.csv"], day)
+    params = in_force(tables["tax_parameters.csv"], day).set_index("parameter")["value"]
     needed = ("basic_deduction_monthly", "housing_fund_deductible_rate")
     if year > horizon or any(p not in params for p in needed) or brackets.empty:
         first = tables["tax_brackets.csv"]["effective_from"].min()
@@ -75,11 +76,6 @@ def _rules(tables: PolicyTables, year: int) -> TaxRules:
                     round(params["basic_deduction_monthly"] * 100),
                     round(params["housing_fund_deductible_rate"] * PPM),
                     bool(params.get("bonus_separate_taxation", 0)))
-
-
-def _in_force(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    ends = frame["effective_to"].map(lambda d: d or dt.date.max)
-    return frame[(frame["effective_from"] <= day) & (ends >= day)]
 
 
 def _horizon(tables: PolicyTables) -> int:
