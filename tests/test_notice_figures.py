@@ -143,6 +143,11 @@ FIGURES = [
     ("郑州", "housing_fund", "base_floor", "2025-06-30", 2100, "郑州 2024年度 住房公积金 26406/2100 (新京报, 格隆汇)"),
     ("深圳", "housing_fund", "base_ceiling", "2025-07-01", 44265, "深圳 2025年度 住房公积金 上限44265元 (maigoo, 网易号)"),
     ("南京", "housing_fund", "base_ceiling", "2023-07-01", 38700, "南京 2023年度 住房公积金 上限38700元 (南京日报, ikiwihome)"),
+    # Round 12: 青岛 and 济南 fund years (main urban zone floors)
+    ("青岛", "housing_fund", "base_ceiling", "2024-07-01", 32310.25, "青岛 2024年度 住房公积金 上限32310.25元 (南方财富网, 海报新闻)"),
+    ("青岛", "housing_fund", "base_floor", "2025-06-30", 2200, "青岛 2024年度 下限七区2200元 (南方财富网, 海报新闻)"),
+    ("济南", "housing_fund", "base_ceiling", "2024-01-01", 30975, "济南 2023年度 最高月缴存基数30975元 (notice copy, 海报新闻)"),
+    ("济南", "housing_fund", "base_ceiling", "2024-07-01", 32305, "济南 关于调整2024年度住房公积金缴存基数的通知: 32305元"),
     # National statutory rates
     ("全国", "pension", "employer_rate", "2025-01-01", 0.16, "国办发〔2019〕13号: 单位 养老 16 %"),
     ("全国", "pension", "employee_rate", "2025-01-01", 0.08, "国发〔2005〕38号: 个人 养老 8 %"),
