@@ -246,7 +246,64 @@ def test_missing_rule_says_what_the_region_does_hold():
     # 上海's shipped rule covers in-service employees for 2023-07-01..2024-06-30 only.
     with pytest.raises(NoDataError, match="its employee inpatient rules cover 2023-07-01 to 2024-06-30"):
         reimburse(10000, "上海", on="2024-08-01")
-    with pytest.raises(NoDataError, match="on that day its rules cover only in_service at any"):
-        reimburse(10000, "上海", on="2023-08-01", retired=True)
+    with pytest.raises(NoDataError, match="on that day its rules cover only in_service at level1, in_service at "):
+        reimburse(10000, "深圳", on="2024-08-01", level="community")
     with pytest.raises(NoDataError, match=r"^no employee inpatient reimbursement rule for 北京 .*; regions with"):
         reimburse(10000, "北京", on="2024-08-01")
+
+
+def test_shanghai_retiree_deductible_depends_on_the_retirement_date():
+    # 上海 2023医保年度, 退休人员 住院: 起付标准 700 (retired by 2000-12-31) or 1200 (from 2001-01-01), then 92 %
+    # (上海市医疗保障局 table via 中国城投网; the 办法 wording via kang5 and readke). A 10,000 bill in November 2023:
+    # (10,000 − 700) × 92 % = 8,556.00 and (10,000 − 1,200) × 92 % = 8,096.00.
+    def fund(retired_on):
+        return reimburse(10000, "上海", on="2023-11-01", retired=True, retired_on=retired_on).iloc[0]
+    assert (fund("1999-06-30")["fund_pays"], fund("1999-06-30")["deductible_applied"]) == (8556, 700)
+    assert (fund("2010-03-01")["fund_pays"], fund("2010-03-01")["deductible_applied"]) == (8096, 1200)
+    assert fund("2000-12-31")["deductible_applied"] == 700 and fund("2001-01-01")["deductible_applied"] == 1200
+    # A frame mixes in-service and retired patients; retired_on is empty where it does not matter.
+    bills = pd.DataFrame({"person": ["a", "b"], "region": ["上海"] * 2, "amount": [10000, 10000],
+                          "date": ["2023-11-01"] * 2, "retired": [False, True], "retired_on": [None, "1995-01-01"]})
+    assert reimburse(bills)["fund_pays"].tolist() == [7225, 8556]  # (10,000 − 1,500) × 85 % for the employee
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"retired": True}, r"retirement date \(retired by 2000-12-31; retired from 2001-01-01\): give retired_on"),
+    ({"retired": False, "retired_on": "1999-01-01"}, "gives retired_on 1999-01-01 but is not marked retired"),
+    ({"retired": True, "retired_on": "2024-01-01"}, "retired_on 2024-01-01 is after the bill's date 2023-11-01"),
+    ({"retired": True, "retired_on": "2001-13-01"}, "not a date"),
+])
+def test_bad_retirement_dates(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        reimburse(10000, "上海", on="2023-11-01", **kwargs)
+
+
+def test_retired_on_is_ignored_where_the_rule_has_no_window():
+    plain = reimburse(10600, "深圳", level=3, on="2025-03-01", retired=True).iloc[0]
+    dated = reimburse(10600, "深圳", level=3, on="2025-03-01", retired=True, retired_on="2010-01-01").iloc[0]
+    assert plain["fund_pays"] == dated["fund_pays"] == 9500  # (10,600 − 600) × 95 %, 深圳 一档 退休
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("310000,employee,in_service,,,", "310000,employee,in_service,2001-01-01,,",
+     "person: a retirement-date window needs person `retired`"),
+    ("310000,employee,retired,2001-01-01,,", "310000,employee,retired,2001-01-01,2000-12-31,",
+     "retired_to: retirement-date window ends before it starts"),
+])
+def test_retirement_windows_are_checked(policy_copy, old, new, message):
+    from conftest import replace_in
+
+    from shebao.data import check
+    replace_in(policy_copy / "reimbursement.csv", old, new)
+    assert any(message in str(p) for p in check(policy_copy)), message
+
+
+def test_cli_takes_the_retirement_date():
+    from typer.testing import CliRunner
+
+    from shebao.cli import app
+    args = ["reimburse", "上海", "--amount", "10000", "--on", "2023-11-01", "--retired", "-f", "csv"]
+    shown = CliRunner().invoke(app, [*args, "--retired-on", "1999-06-30"])
+    assert shown.exit_code == 0 and "8556.0" in shown.stdout
+    refused = CliRunner().invoke(app, args)  # main() turns this error into one line on stderr, exit 2
+    assert isinstance(refused.exception, InputError) and "(--retired-on YYYY-MM-DD)" in str(refused.exception)

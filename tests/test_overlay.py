@@ -151,3 +151,15 @@ def test_one_regions_late_row_does_not_stretch_anothers_open_rows(tmp_path):
         sb.contributions(1000, "北京", on="2026-07-01", tables=tables)
     history = sb.history("北京", "pension", "base_floor", tables=tables)
     assert history["to"].iloc[-1] == pd.Timestamp("2026-06-30") and history["open_ended"].iloc[-1]
+
+
+def test_an_empty_key_replaces_the_row_with_the_same_empty_key(tmp_path):
+    # 北京's retiree personal-account rows are keyed by age band; the under-70 row has no age_from.
+    overlay = tmp_path / "pa"
+    write(overlay, "personal_account.csv",
+          "region_id,group,age_from,age_to,effective_from,effective_to,basis,rate,fixed,source_id,confidence,"
+          "confirmed_by,note\n110000,retired,,69,2022-09-01,,none,,105,bj-2026,official,,correction\n")
+    write(overlay, "sources.csv", SOURCE)
+    tables = sb.load(overlay=overlay)
+    [change] = [c for c in tables.changes if c.table == "personal_account.csv"]
+    assert change.kind == "replaced" and "fixed 100 → 105" in change.detail

@@ -279,6 +279,8 @@ def reimburse_command(
     level: str = typer.Option("level3", "--level", help="community, level1, level2, level3 (or 1/2/3)."),
     on: str | None = typer.Option(None, "--on", help="Date of the bill, YYYY-MM-DD (default today)."),
     retired: bool = typer.Option(False, "--retired", help="The patient is retired."),
+    retired_on: str | None = typer.Option(None, "--retired-on", help="Retirement date, YYYY-MM-DD, where the "
+                                          "region's retiree rule depends on it (上海)."),
     offsite: str | None = typer.Option(None, "--offsite", help="Off-site care: long_term, temporary, unfiled, emergency."),
     fmt: Format = FORMAT,
     policydata: Path | None = POLICYDATA,
@@ -288,7 +290,7 @@ def reimburse_command(
 
     tables = _tables(policydata)
     frame = reimburse(amount, region, scheme, setting, level, on, in_scope=in_scope, retired=retired,
-                      offsite=offsite, tables=tables)
+                      offsite=offsite, retired_on=retired_on, tables=tables)
     shown = frame.drop(columns=["person"]) if fmt is Format.table else frame
     if fmt is Format.table:
         shown = shown.T.reset_index().set_axis(["field", "value"], axis=1).astype(str)

@@ -238,6 +238,12 @@ def _check_rows(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None
                "rate_default", "rate_default is outside [rate_min, rate_max]")
     if "age_from" in frame:
         report(frame["age_from"] > frame["age_to"], "age_to", "age band ends before it starts")
+    if "retired_from" in frame:
+        window = frame["retired_from"].notna() | frame["retired_to"].notna()
+        report(window & (frame["person"] != "retired"), "person", "a retirement-date window needs person `retired`")
+        report(pd.Series([f is not None and t is not None and t < f
+                          for f, t in zip(frame["retired_from"], frame["retired_to"])], index=frame.index),
+               "retired_to", "retirement-date window ends before it starts")
     if "band_from" in frame:
         report(frame["band_from"] >= frame["band_to"], "band_to", "band ends before it starts")
         report(frame["deductible"].notna() & frame["deductible_basis"].isna(), "deductible_basis",

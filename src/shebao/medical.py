@@ -160,7 +160,7 @@ LEVELS = {"community": "community", "社区": "community", "基层": "community"
 OFFSITE = {"long_term": "long_term", "长期": "long_term", "temporary": "temporary", "临时": "temporary",
            "unfiled": "unfiled", "未备案": "unfiled", "emergency": "emergency", "急诊": "emergency"}
 BILL_COLUMNS = ("person", "region", "amount", "in_scope", "scheme", "setting", "level", "date", "offsite",
-                "retired", "offsite_scope")
+                "retired", "retired_on", "offsite_scope")
 
 
 def choice_of(value, mapping: dict, what: str) -> str:
@@ -173,11 +173,13 @@ def choice_of(value, mapping: dict, what: str) -> str:
 
 
 def reimburse(amount, region=None, scheme="employee", setting="inpatient", level="level3", on=None,
-              in_scope=None, retired: bool = False, offsite=None, *, tables: PolicyTables | None = None) -> pd.DataFrame:
+              in_scope=None, retired: bool = False, offsite=None, retired_on=None, *,
+              tables: PolicyTables | None = None) -> pd.DataFrame:
     """What the pooled fund pays for one bill, or for a DataFrame of bills (one row per bill).
 
     A frame needs ``person``, ``region``, ``amount`` and ``date``; ``in_scope`` (default: the whole
-    amount), ``scheme``, ``setting``, ``level``, ``offsite``, ``retired`` are optional columns.
+    amount), ``scheme``, ``setting``, ``level``, ``offsite``, ``retired`` and ``retired_on`` (the
+    retirement date, needed where a retiree rule depends on it, e.g. 上海) are optional columns.
     Per-year deductibles and annual caps run across one person's bills of a year in date order.
     ``fund_pays + individual_pays == amount`` to the fen.
 
@@ -191,12 +193,13 @@ def reimburse(amount, region=None, scheme="employee", setting="inpatient", level
         missing = [c for c in ("person", "region", "amount", "date") if c not in bills]
         if missing:
             raise InputError(f"bills need the columns {', '.join(missing)} "
-                             f"(optional: in_scope, scheme, setting, level, offsite, retired)")
+                             f"(optional: in_scope, scheme, setting, level, offsite, retired, retired_on)")
         unknown = [c for c in bills.columns if c not in BILL_COLUMNS]
         if unknown:
             raise InputError(f"unknown bill column(s) {', '.join(map(str, unknown))}; known: {', '.join(BILL_COLUMNS)}")
         defaults = {"scheme": scheme, "setting": setting, "level": level, "offsite": offsite,
-                    "retired": retired, "in_scope": None, "offsite_scope": "cross_province"}
+                    "retired": retired, "retired_on": retired_on, "in_scope": None,
+                    "offsite_scope": "cross_province"}
         for column, value in defaults.items():
             if column not in bills:
                 bills[column] = value
@@ -206,7 +209,7 @@ def reimburse(amount, region=None, scheme="employee", setting="inpatient", level
         bills = pd.DataFrame({"person": ["1"], "region": [region], "amount": [amount], "in_scope": [in_scope],
                               "scheme": [scheme], "setting": [setting], "level": [level],
                               "date": [on if on is not None else dt.date.today()], "offsite": [offsite],
-                              "retired": [retired], "offsite_scope": ["cross_province"]})
+                              "retired": [retired], "retired_on": [retired_on], "offsite_scope": ["cross_province"]})
     return compute(bills.reset_index(drop=True), tables)
 
 

@@ -63,8 +63,9 @@ def merge(base: dict[str, pd.DataFrame], extra: dict[str, pd.DataFrame]):
 def _supersede(name: str, shipped: pd.DataFrame, row, at: str):
     keys = PERIOD_KEYS[name]
     same = pd.Series(True, index=shipped.index)
-    for key in keys:
-        same &= shipped[key] == getattr(row, key)
+    for key in keys:  # an empty key (e.g. no age band) matches an empty key
+        value = getattr(row, key)
+        same &= shipped[key].isna() if pd.isna(value) else shipped[key] == value
     figures = [c for c in VALUE_COLUMNS[name] if pd.notna(getattr(row, c))]
     shares = shipped[figures].notna().any(axis=1) if figures else pd.Series(False, index=shipped.index)
     start = row.effective_from

@@ -63,6 +63,8 @@ def _bills(bills: pd.DataFrame, tables: PolicyTables) -> dict:
     filing = bills["offsite"].astype(object)
     person_codes, person_labels = pd.factorize(bills["person"].astype(str))
     day, days = _factor(bills["date"], to_date)
+    retired_on = _factor(bills["retired_on"], lambda v: None if pd.isna(v) else to_date(v))
+    _check_retired_on(retired_on, retired.to_numpy(dtype=bool), days[day])
     return {
         "person": person_codes, "person_labels": person_labels,
         "region": _factor(bills["region"], lambda name: resolve_region(name, tables)),
@@ -73,11 +75,25 @@ def _bills(bills: pd.DataFrame, tables: PolicyTables) -> dict:
         "offsite": _factor(filing, lambda v: None if pd.isna(v) else choice_of(v, OFFSITE, "offsite filing")),
         "offsite_scope": _factor(bills["offsite_scope"].fillna("cross_province")),
         "kind": (retired.to_numpy(dtype=bool).astype(np.int64), np.array(["in_service", "retired"], dtype=object)),
+        "retired_on": retired_on,
         "day": (day, days),
         "year": np.array([d.year for d in days], dtype=np.int64)[day],
         "month": np.array([d.month for d in days], dtype=np.int64)[day],
         "ordinal": np.array([d.toordinal() for d in days], dtype=np.int64)[day],
     }
+
+
+def _check_retired_on(retired_on: tuple[np.ndarray, np.ndarray], retired: np.ndarray, day: np.ndarray) -> None:
+    """A retirement date belongs to a retired patient and lies on or before the bill's date."""
+    when = retired_on[1][retired_on[0]]
+    given = ~pd.isna(when)
+    if (given & ~retired).any():
+        i = int(np.argmax(given & ~retired))
+        raise InputError(f"bill {i} gives retired_on {when[i]} but is not marked retired")
+    late = np.array([not pd.isna(d) and d > b for d, b in zip(when, day)], dtype=bool)
+    if late.any():
+        i = int(np.argmax(late))
+        raise InputError(f"bill {i}: retired_on {when[i]} is after the bill's date {day[i]}")
 
 
 def _labels(bills: dict, name: str, where=slice(None)) -> np.ndarray:
@@ -103,11 +119,14 @@ def _rules(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     rows = nearest_rows(keys, tables["reimbursement.csv"], ["scheme", "setting"], tables)
     rows = rows.rename(columns={"level": "rule_level", "person": "rule_person"})
     joined = bills.merge(keys, on=["region_id", "scheme", "setting", "on"]).merge(
-        rows[["key", "rule_level", "rule_person", "band_from", "band_to", "ratio", "deductible", "deductible_basis",
-              "deductible_repeat", "cap", "year_start_month", "source_id", "confidence", "ancestor_id"]], on="key")
+        rows[["key", "rule_level", "rule_person", "retired_from", "retired_to", "band_from", "band_to", "ratio",
+              "deductible", "deductible_basis", "deductible_repeat", "cap", "year_start_month", "source_id",
+              "confidence", "ancestor_id"]], on="key")
     joined = joined[((joined["rule_level"] == joined["level"]) | (joined["rule_level"] == "any"))
                     & ((joined["rule_person"] == joined["person_kind"]) | (joined["rule_person"] == "any"))]
-    joined["rank"] = (joined["rule_level"] == "any").astype(int) + 2 * (joined["rule_person"] == "any")
+    joined = _within_retirement_window(joined, tables)
+    joined["rank"] = (joined["window"] == 0).astype(int) + 2 * (joined["rule_level"] == "any") \
+        + 4 * (joined["rule_person"] == "any")
     best = joined.groupby("bill")["rank"].transform("min")
     joined = joined[joined["rank"] == best]
     missing = sorted(set(bills["bill"]) - set(joined["bill"]))
@@ -119,6 +138,29 @@ def _rules(bills: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
             f"({b['person_kind']}, {b['level']}) on {b['on']}; {_periods_held(b, tables)}regions with "
             f"reimbursement data: {regions_with('reimbursement.csv', tables)}")
     return joined
+
+
+def _within_retirement_window(joined: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
+    """Keep the rows whose retirement-date window (if any) holds the bill's ``retired_on``."""
+    lo, hi, when = joined["retired_from"], joined["retired_to"], joined["retired_on"]
+    window = lo.notna() | hi.notna()
+    unknown = window & when.isna()
+    if unknown.any():
+        b = joined[unknown].iloc[0]
+        same = joined[(joined["bill"] == b["bill"]) & window]
+        shown = "; ".join(sorted({_window_text(f, t) for f, t in zip(same["retired_from"], same["retired_to"])}))
+        name = tables["regions.csv"].set_index("region_id")["short_zh"][b["region_id"]]
+        raise InputError(f"{name}'s {b['setting']} rule for retirees on {b['on']} depends on the retirement date "
+                         f"({shown}): give retired_on (--retired-on YYYY-MM-DD)")
+    inside = ~window | pd.Series([not pd.isna(w) and (pd.isna(f) or w >= f) and (pd.isna(t) or w <= t)
+                                  for f, t, w in zip(lo, hi, when)], index=joined.index, dtype=bool)
+    return joined[inside].assign(window=window[inside].astype(int))
+
+
+def _window_text(start, end) -> str:
+    if pd.isna(start):
+        return f"retired by {end}"
+    return f"retired from {start}" + (f" to {end}" if not pd.isna(end) else "")
 
 
 def _periods_held(bill: pd.Series, tables: PolicyTables) -> str:
@@ -190,10 +232,11 @@ def compute(raw: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     n = len(bills["amount"])
     # Rules are resolved once per distinct (region, scheme, setting, level, person, day), then
     # gathered for every bill by integer position: bill i owns rule rows [start, start + count).
-    code, first = _distinct(*(bills[k][0] for k in ("region", "scheme", "setting", "level", "kind", "day")))
+    code, first = _distinct(*(bills[k][0] for k in ("region", "scheme", "setting", "level", "kind", "retired_on",
+                                                     "day")))
     distinct = pd.DataFrame({name: _labels(bills, column, first) for name, column in [
         ("region_id", "region"), ("scheme", "scheme"), ("setting", "setting"), ("level", "level"),
-        ("person_kind", "kind"), ("on", "day")]}).assign(bill=np.arange(len(first)))
+        ("person_kind", "kind"), ("retired_on", "retired_on"), ("on", "day")]}).assign(bill=np.arange(len(first)))
     rules = _rules(distinct, tables).sort_values(["bill", "band_from"], kind="stable").reset_index(drop=True)
     rule_of = rules.groupby("bill").first()  # one-per-rule figures: deductible, cap, medical year, source
     # The medical year (医保年度) a bill counts in: the calendar year, or the year starting in the rule's month.

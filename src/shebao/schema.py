@@ -168,6 +168,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("region_id", "region", "Region whose insured persons the rule covers."),
         Column("scheme", "choice", "`employee` (职工医保) or `resident` (城乡居民医保).", choices=SCHEMES),
         Column("person", "choice", "`in_service`, `retired` or `any`.", choices=PERSONS),
+        Column("retired_from", "date", "Retirees only: the row covers people who retired on or after this day "
+               "(e.g. 上海's deductible depends on the retirement date). Empty = no lower bound.", required=False),
+        Column("retired_to", "date", "Retirees only: the row covers people who retired on or before this day. "
+               "Empty = no upper bound. A bill needs `retired_on` when its rule sets either column.",
+               required=False),
         Column("setting", "choice", "`outpatient` (普通门诊) or `inpatient` (住院).", choices=SETTINGS),
         Column("level", "choice", "Facility level: `community` (社区/基层), `level1`–`level3` (一至三级医院) "
                "or `any`.", choices=FACILITY_LEVELS),
@@ -262,7 +267,8 @@ REGIONAL_TABLES = ("contributions.csv", "housing_fund.csv")  # keyed by region, 
 PERIOD_KEYS = {"contributions.csv": ("region_id", "item"), "housing_fund.csv": ("region_id",),
                "tax_brackets.csv": ("schedule", "lower"), "tax_parameters.csv": ("parameter",),
                "personal_account.csv": ("region_id", "group", "age_from"),
-               "reimbursement.csv": ("region_id", "scheme", "person", "setting", "level", "band_from"),
+               "reimbursement.csv": ("region_id", "scheme", "person", "retired_from", "setting", "level",
+                                         "band_from"),
                "offsite.csv": ("region_id", "scheme", "filing", "scope"),
                "resident_premiums.csv": ("region_id", "group"),
                "mutual_aid.csv": ("region_id", "relation"),
