@@ -67,3 +67,40 @@ def test_share_of_pension_needs_the_pension(bands):
 def test_retiree_flag_that_contradicts_the_age_bands(bands):
     with pytest.raises(InputError, match="fits no 退休 band .*contradicts retired=True"):
         personal_account(None, "上海", 2025, retired=True, age=30, pension=3000, tables=bands)
+
+
+def test_shanghai_in_service_two_percent_of_the_clamped_base():
+    # 健全上海市职工基本医疗保险门诊共济保障机制实施办法 第二条: 自2023年7月1日起 … 计入标准为本人参保缴费基数的2%.
+    # The base is clamped to 上海's limits: 7384 to June 2025 (2024年度), 7460 from July (2025年度).
+    frame = personal_account(10000, "上海", 2025)
+    assert frame["monthly_credit"].tolist() == [200.0] * 12 and frame["rule"].str.contains("2").all()
+    low = personal_account(5000, "上海", 2025)["monthly_credit"].tolist()
+    assert low == [147.68] * 6 + [149.2] * 6  # 7384 × 2 %, 7460 × 2 %
+    with pytest.raises(NoDataError, match="its in_service rules run from 2023-07-01; "):  # the reform's start: no in-service rule before it
+        personal_account(10000, "上海", 2023)
+
+
+def test_resident_premiums_by_group_age_band_and_tier():
+    from shebao.medical import resident_premiums
+    # 北京 2025年度 (央视新闻 2024-12-28; 千龙网): 城乡老年人 430, 学生儿童 405, 劳动年龄内居民 750 元/年.
+    beijing = resident_premiums("北京", 2025).set_index("group")["premium"]
+    assert beijing.to_dict() == {"elderly": 430, "minor": 405, "adult": 750}
+    # 上海 2025年度: 70岁以上 655, 60-69岁 825 (the 2026 notice names them as the standards it replaces).
+    shanghai = resident_premiums("上海", 2025)
+    old = shanghai[shanghai["group"] == "elderly"].set_index("age_from")["premium"]
+    assert old.to_dict() == {70: 655, 60: 825}
+    # 重庆 2024年度 (重庆日报 2023-10-14): 一档 380, 二档 755 元/人·年.
+    tiers = resident_premiums("重庆", 2024).query("group == 'any'").set_index("tier")["premium"]
+    assert tiers.to_dict() == {"一档": 380, "二档": 755}
+    # A region without rows of its own falls back to the national minimum.
+    assert resident_premiums("成都", 2024)["premium"].tolist() == [400] and \
+        resident_premiums("成都", 2024)["rule_region"].tolist() == ["全国"]
+
+
+def test_resident_premium_age_band_is_checked(policy_copy):
+    from conftest import replace_in
+
+    from shebao.data import check
+    replace_in(policy_copy / "resident_premiums.csv", "310000,elderly,60,69,", "310000,elderly,69,60,")
+    assert any("resident_premiums.csv" in str(p) and "age band ends before it starts" in str(p)
+               for p in check(policy_copy))

@@ -82,10 +82,14 @@ def personal_account(base, region, year: int, age=None, retired: bool = False, p
     rows = nearest_rows(keys, tables["personal_account.csv"], ["group"], tables)
     missing = sorted(set(range(12)) - set(rows["key"]))
     if missing:
+        frame = tables["personal_account.csv"]
+        own = frame[frame["region_id"].isin(ancestry(region_id, tables)) & (frame["group"] == group)]
+        held = ", ".join(sorted({f"from {f}" + (f" to {t}" if t else "")
+                                 for f, t in zip(own["effective_from"], own["effective_to"])}))
         raise NoDataError(
             f"no personal-account rule for {GROUP_ZH[group]} ({group}) in {region} in "
-            f"{year}-{missing[0] + 1:02d}; regions with personal-account data: "
-            f"{regions_with('personal_account.csv', tables)}")
+            f"{year}-{missing[0] + 1:02d}; {f'its {group} rules run {held}; ' if held else ''}"
+            f"regions with personal-account data: {regions_with('personal_account.csv', tables)}")
     rows = rows.assign(age=pd.to_numeric(rows["key"].map(dict(enumerate(ages))), errors="coerce"))
     low, high = rows["age_from"].fillna(-1), rows["age_to"].fillna(1000)
     banded = rows["age_from"].notna() | rows["age_to"].notna()
@@ -217,7 +221,8 @@ def resident_premiums(region=None, year: int | None = None, *, tables: PolicyTab
     """Individual yearly premiums of resident medical insurance (城乡居民医保), with sources.
 
     A region without rows of its own shows its province's, then the national minimum
-    (``rule_region`` says which). ``year`` keeps the rows in force in that year.
+    (``rule_region`` says which). ``year`` keeps the rows in force in that year. Where a region
+    splits a group by age or offers tiers (档次), ``age_from``/``age_to`` and ``tier`` say so.
 
     >>> resident_premiums("全国", 2024)["premium"].tolist()
     [400.0]
@@ -233,7 +238,8 @@ def resident_premiums(region=None, year: int | None = None, *, tables: PolicyTab
         ends = frame["effective_to"].map(lambda d: d or dt.date.max)
         frame = frame[(frame["effective_from"] <= dt.date(year, 12, 31)) & (ends >= dt.date(year, 1, 1))]
     names = tables["regions.csv"].set_index("region_id")["short_zh"]
-    out = frame[["region_id", "group", "effective_from", "effective_to", "premium", "source_id", "confidence", "note"]]
+    out = frame[["region_id", "group", "age_from", "age_to", "tier", "effective_from", "effective_to", "premium",
+                 "source_id", "confidence", "note"]]
     return out.assign(rule_region=names.reindex(out["region_id"]).to_numpy()).reset_index(drop=True)
 
 

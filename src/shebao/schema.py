@@ -211,8 +211,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
     "resident_premiums.csv": (
         Column("region_id", "region", "Region (national rows: the national minimum)."),
-        Column("group", "choice", "Who pays it: `any`, `adult`, `minor`, `elderly`, `student`.",
-               choices=PREMIUM_GROUPS),
+        Column("group", "choice", "Who pays it, as the region groups people: `any` (everyone, or everyone "
+               "not in another row's group), `adult` (working age), `minor` (children; with pupils where the "
+               "region groups them so, e.g. 北京 学生儿童), `elderly`, `student` (students as the region defines "
+               "them, e.g. 大学生 or 在校学生).", choices=PREMIUM_GROUPS),
+        Column("age_from", "number", "Lowest age (years) of the group where the region splits it by age, "
+               "e.g. 上海 60–69 and 70+; empty = no lower bound.", required=False),
+        Column("age_to", "number", "Highest age (years), inclusive; empty = no upper bound.", required=False),
+        Column("tier", "text", "The tier (档次) the insured chose where the region offers several, e.g. "
+               "重庆 一档/二档; empty = one tier.", required=False),
         *_PERIOD,
         Column("premium", "money", "Individual premium, yuan per person for the insurance year "
                "that the period covers.", required=False),
@@ -270,7 +277,7 @@ PERIOD_KEYS = {"contributions.csv": ("region_id", "item"), "housing_fund.csv": (
                "reimbursement.csv": ("region_id", "scheme", "person", "retired_from", "setting", "level",
                                          "band_from"),
                "offsite.csv": ("region_id", "scheme", "filing", "scope"),
-               "resident_premiums.csv": ("region_id", "group"),
+               "resident_premiums.csv": ("region_id", "group", "age_from", "tier"),
                "mutual_aid.csv": ("region_id", "relation"),
                "family_account.csv": ("rule",)}
 # Tables whose calculators work month by month: their periods start on the 1st and end on a
