@@ -104,3 +104,21 @@ def test_resident_premium_age_band_is_checked(policy_copy):
     replace_in(policy_copy / "resident_premiums.csv", "310000,elderly,60,69,", "310000,elderly,69,60,")
     assert any("resident_premiums.csv" in str(p) and "age band ends before it starts" in str(p)
                for p in check(policy_copy))
+
+
+def test_beijing_in_service_and_tianjin_retirees():
+    # 北京医保: 自2022年9月1日起 … 计入标准为本人参保缴费基数的2% (base clamped to 6821 to June, 7162 from July 2025).
+    assert personal_account(5000, "北京", 2025)["monthly_credit"].tolist() == [136.42] * 6 + [143.24] * 6
+    # 津政办规〔2021〕16号 as quoted by 天津广播 and 天津本地宝: 退休人员 不满70周岁40元/月, 70周岁以上50元/月.
+    assert personal_account(None, "天津", 2025, retired=True, age=69)["monthly_credit"].sum() == 480
+    assert personal_account(None, "天津", 2025, retired=True, age=70)["monthly_credit"].sum() == 600
+
+
+def test_tianjin_premium_tiers_and_guangzhou_other_residents():
+    from shebao.medical import resident_premiums
+    # 天津日报 2023-10-10: 2024年度 个人缴费标准为高档每人每年1010元, 低档每人每年380元, 学生儿童按照低档标准缴费.
+    adults = resident_premiums("天津", 2024).query("group == 'adult'").set_index("tier")["premium"]
+    assert adults.to_dict() == {"高档": 1010, "低档": 380}
+    # 穗医保发〔2024〕23号: 2025年度 在校学生 413, 其他参保人员 549.
+    guangzhou = resident_premiums("广州", 2025).set_index("group")["premium"]
+    assert guangzhou.to_dict() == {"student": 413, "any": 549}
