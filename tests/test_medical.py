@@ -7,6 +7,8 @@ later ones, the fund pays 80 %, and the basic fund pays at most 300,000 a year. 
 the test overlay ``fixtures/medical_example`` (it is a county Q&A, not a shipped table).
 Second worked example: the 渝北区 (重庆) medical-security bureau's 政策问答 (ybq.gov.cn, 2023-10-30), a
 resident-scheme 二级医院 stay; its rule sits in ``fixtures/yubei_example``.
+Third: the 防城港 (广西) government portal's 我要问 answer (fcgs.gov.cn) on cross-province 门诊特殊慢性病 care, a
+retiree's 300-yuan bill; its rule sits in ``fixtures/fangchenggang_example``.
 Property tests use ``fixtures/synthetic_bands``: invented bands, clearly labelled, never shipped.
 """
 
@@ -307,3 +309,24 @@ def test_cli_takes_the_retirement_date():
     assert shown.exit_code == 0 and "8556.0" in shown.stdout
     refused = CliRunner().invoke(app, args)  # main() turns this error into one line on stderr, exit 2
     assert isinstance(refused.exception, InputError) and "(--retired-on YYYY-MM-DD)" in str(refused.exception)
+
+
+def test_fangchenggang_official_worked_example():
+    # 防城港市人民政府门户网站 我要问 (fcgs.gov.cn): 退休职工 李先生, 高血压(高危组) 门诊特殊慢性病, 某三级医院, 共计300元,
+    # 甲类200元、自费100元, 起付线50元, 报销比例75%: "基本医疗保险基金支付:(300-100-50)×75%=112.5元". The Q&A applies the
+    # insured region's policy ("就医地目录, 参保地政策"), so the filed cross-province bill is computed as at home.
+    tables = load(overlay=FIXTURES / "fangchenggang_example")
+    row = reimburse(300, "防城港", setting="门诊特殊慢性病", level=3, retired=True, in_scope=200, on="2025-03-10",
+                    tables=tables).iloc[0]
+    assert (row["fund_pays"], row["individual_pays"], row["deductible_applied"]) == (112.5, 187.5, 50)
+    assert row["source_id"] == "fcg-mtb-qa" and row["confidence"] == "official"
+
+
+def test_per_month_deductible_counts_over_the_calendar_month():
+    # The 防城港 rule's deductible is 元/人·月: a second bill in March pays no deductible; April starts again.
+    tables = load(overlay=FIXTURES / "fangchenggang_example")
+    bills = pd.DataFrame({"person": "李", "region": "防城港", "amount": [200, 100, 200], "retired": True,
+                          "date": ["2025-03-10", "2025-03-20", "2025-04-05"], "setting": "chronic_outpatient"})
+    out = reimburse(bills, tables=tables)
+    assert out["deductible_applied"].tolist() == [50, 0, 50]
+    assert out["fund_pays"].tolist() == [112.5, 75, 112.5]  # (200 − 50) × 75 %, 100 × 75 %, (200 − 50) × 75 %

@@ -275,7 +275,8 @@ def reimburse_command(
     amount: float = typer.Option(..., "--amount", help="The bill in yuan."),
     in_scope: float | None = typer.Option(None, "--in-scope", help="In-scope part of the bill (default: all)."),
     scheme: str = typer.Option("employee", "--scheme", help="employee (职工) or resident (居民)."),
-    setting: str = typer.Option("inpatient", "--setting", help="inpatient (住院) or outpatient (门诊)."),
+    setting: str = typer.Option("inpatient", "--setting", help="inpatient (住院), outpatient (门诊) or "
+                                "chronic_outpatient (门诊慢特病)."),
     level: str = typer.Option("level3", "--level", help="community, level1, level2, level3 (or 1/2/3)."),
     on: str | None = typer.Option(None, "--on", help="Date of the bill, YYYY-MM-DD (default today)."),
     retired: bool = typer.Option(False, "--retired", help="The patient is retired."),

@@ -247,7 +247,7 @@ def _check_rows(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None
     if "band_from" in frame:
         report(frame["band_from"] >= frame["band_to"], "band_to", "band ends before it starts")
         report(frame["deductible"].notna() & frame["deductible_basis"].isna(), "deductible_basis",
-               "say whether the deductible is per_year or per_admission")
+               "say whether the deductible is per_year, per_admission or per_month")
     if "ratio_points" in frame:
         report(frame["ratio_points"] > 1, "ratio_points", "points are a fraction: 0.10 = 10 points")
     if name in VALUE_COLUMNS:

@@ -157,7 +157,9 @@ def _clamped_bases(base, region_id: str, year: int, tables: PolicyTables) -> pd.
 SCHEMES = {"employee": "employee", "职工": "employee", "职工医保": "employee",
            "resident": "resident", "居民": "resident", "城乡居民": "resident", "居民医保": "resident"}
 SETTINGS = {"outpatient": "outpatient", "门诊": "outpatient", "普通门诊": "outpatient",
-            "inpatient": "inpatient", "住院": "inpatient"}
+            "inpatient": "inpatient", "住院": "inpatient",
+            "chronic_outpatient": "chronic_outpatient", "门诊慢特病": "chronic_outpatient",
+            "门诊特殊慢性病": "chronic_outpatient", "门诊慢性病": "chronic_outpatient"}
 LEVELS = {"community": "community", "社区": "community", "基层": "community", "level1": "level1",
           "一级": "level1", "1": "level1", "level2": "level2", "二级": "level2", "2": "level2",
           "level3": "level3", "三级": "level3", "3": "level3"}

@@ -4,7 +4,8 @@ All arithmetic is integer: amounts in fen, ratios in millionths. For each bill t
 is the in-scope cost that falls in each band above the deductible times the band's ratio,
 rounded half up to the fen once per bill. Per-year deductibles, bands and caps run on the
 person's cumulative in-scope cost (and fund payments) of the medical year (the calendar year, or
-the region's 医保年度, e.g. July–June in 上海), bills in date order:
+the region's 医保年度, e.g. July–June in 上海), bills in date order; a per-month deductible (门诊慢特病
+in 广西, 元/人·月) counts over the calendar month instead:
 
     fund(bill) = F(cumulative after) − F(cumulative before),  capped so the year's sum ≤ cap.
 
@@ -252,6 +253,11 @@ def compute(raw: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
     cum_after = running - (running - in_scope)[start]
     cum_before = cum_after - in_scope
     admission = np.arange(n) - start
+    # The same within each calendar month, for deductibles charged per month (元/人·月).
+    month_start = _segments(order, bills["person"], medical_year, bills["scheme"][0], bills["setting"][0],
+                            bills["year"] * 12 + bills["month"])
+    month_after = running - (running - in_scope)[month_start]
+    month_before = month_after - in_scope
 
     code = code[order]
     counts = np.bincount(rules["bill"].to_numpy(), minlength=len(distinct))
@@ -263,13 +269,14 @@ def compute(raw: pd.DataFrame, tables: PolicyTables) -> pd.DataFrame:
 
     points, factor, offsite_code, offsite_sources = _offsite(bills, tables)
     points, factor, offsite_code = points[order], factor[order], offsite_code[order]
-    per_year = (rule_of["deductible_basis"].fillna("per_year").to_numpy() == "per_year")[code]
+    basis = rule_of["deductible_basis"].fillna("per_year").to_numpy()[code]
+    per_year, per_month = basis == "per_year", basis == "per_month"
     deductible = to_fen(rule_of["deductible"].fillna(0).to_numpy())[code]
     repeat = rule_of["deductible_repeat"].to_numpy(dtype=float)[code]
     later = (admission > 0) & ~np.isnan(repeat)
-    deductible = np.where(~per_year & later, to_fen(np.nan_to_num(repeat)), deductible)
-    lo = np.where(per_year, cum_before, 0)
-    hi = np.where(per_year, cum_after, in_scope)
+    deductible = np.where((basis == "per_admission") & later, to_fen(np.nan_to_num(repeat)), deductible)
+    lo = np.where(per_year, cum_before, np.where(per_month, month_before, 0))
+    hi = np.where(per_year, cum_after, np.where(per_month, month_after, in_scope))
     band_lo = np.maximum(to_fen(rules["band_from"].to_numpy())[pos], deductible[rep])
     band_to = rules["band_to"].to_numpy(dtype=float)
     band_hi = np.where(np.isnan(band_to), FAR, to_fen(np.nan_to_num(band_to)))[pos]

@@ -28,9 +28,9 @@ TAX_PARAMETERS = ("basic_deduction_monthly", "housing_fund_deductible_rate", "ho
                   "bonus_separate_taxation")
 SCHEMES = ("employee", "resident")
 PERSONS = ("in_service", "retired", "any")
-SETTINGS = ("outpatient", "inpatient")
+SETTINGS = ("outpatient", "inpatient", "chronic_outpatient")
 FACILITY_LEVELS = ("community", "level1", "level2", "level3", "any")
-DEDUCTIBLE_BASES = ("per_year", "per_admission")
+DEDUCTIBLE_BASES = ("per_year", "per_admission", "per_month")
 YEAR_START_MONTHS = tuple(str(m) for m in range(1, 13))
 START_BASES = ("stated", "in_force_by")
 ACCOUNT_GROUPS = ("in_service", "retired")
@@ -173,7 +173,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("retired_to", "date", "Retirees only: the row covers people who retired on or before this day. "
                "Empty = no upper bound. A bill needs `retired_on` when its rule sets either column.",
                required=False),
-        Column("setting", "choice", "`outpatient` (普通门诊) or `inpatient` (住院).", choices=SETTINGS),
+        Column("setting", "choice", "`outpatient` (普通门诊), `inpatient` (住院) or `chronic_outpatient` "
+               "(门诊慢特病 / 门诊特殊慢性病: outpatient care of a listed chronic disease, usually per disease).",
+               choices=SETTINGS),
         Column("level", "choice", "Facility level: `community` (社区/基层), `level1`–`level3` (一至三级医院) "
                "or `any`.", choices=FACILITY_LEVELS),
         Column("band_from", "money", "The band starts at this cumulative in-scope cost (yuan) of the "
@@ -184,8 +186,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("ratio", "rate", "Share of the in-scope cost within the band (above the deductible) "
                "that the fund pays.", required=False),
         Column("deductible", "money", "起付线, yuan: in-scope cost below it is the patient's.", required=False),
-        Column("deductible_basis", "choice", "Whether the deductible applies `per_year` or "
-               "`per_admission` (each bill is one admission).", required=False, choices=DEDUCTIBLE_BASES),
+        Column("deductible_basis", "choice", "Whether the deductible applies `per_year` (over the medical "
+               "year), `per_admission` (each bill is one admission) or `per_month` (over each calendar month, "
+               "e.g. 广西's 门诊特殊慢性病 元/人·月).", required=False, choices=DEDUCTIBLE_BASES),
         Column("deductible_repeat", "money", "Per-admission deductible of the 2nd and later admission "
                "in a year, where it differs.", required=False),
         Column("cap", "money", "封顶线: most the fund pays per person and year in this setting, yuan.",
