@@ -65,7 +65,8 @@ def _bills(bills: pd.DataFrame, tables: PolicyTables) -> dict:
     person_codes, person_labels = pd.factorize(bills["person"].astype(str))
     day, days = _factor(bills["date"], to_date)
     retired_on = _factor(bills["retired_on"], lambda v: None if pd.isna(v) else to_date(v))
-    _check_retired_on(retired_on, retired.to_numpy(dtype=bool), days[day])
+    ordinal = np.array([d.toordinal() for d in days], dtype=np.int64)[day]
+    _check_retired_on(retired_on, retired.to_numpy(dtype=bool), ordinal)
     return {
         "person": person_codes, "person_labels": person_labels,
         "region": _factor(bills["region"], lambda name: resolve_region(name, tables)),
@@ -80,21 +81,23 @@ def _bills(bills: pd.DataFrame, tables: PolicyTables) -> dict:
         "day": (day, days),
         "year": np.array([d.year for d in days], dtype=np.int64)[day],
         "month": np.array([d.month for d in days], dtype=np.int64)[day],
-        "ordinal": np.array([d.toordinal() for d in days], dtype=np.int64)[day],
+        "ordinal": ordinal,
     }
 
 
-def _check_retired_on(retired_on: tuple[np.ndarray, np.ndarray], retired: np.ndarray, day: np.ndarray) -> None:
+def _check_retired_on(retired_on: tuple[np.ndarray, np.ndarray], retired: np.ndarray, ordinal: np.ndarray) -> None:
     """A retirement date belongs to a retired patient and lies on or before the bill's date."""
-    when = retired_on[1][retired_on[0]]
-    given = ~pd.isna(when)
+    codes, labels = retired_on
+    when = np.array([-1 if pd.isna(d) else d.toordinal() for d in labels], dtype=np.int64)[codes]
+    given = when >= 0
     if (given & ~retired).any():
         i = int(np.argmax(given & ~retired))
-        raise InputError(f"bill {i} gives retired_on {when[i]} but is not marked retired")
-    late = np.array([not pd.isna(d) and d > b for d, b in zip(when, day)], dtype=bool)
+        raise InputError(f"bill {i} gives retired_on {labels[codes[i]]} but is not marked retired")
+    late = given & (when > ordinal)
     if late.any():
         i = int(np.argmax(late))
-        raise InputError(f"bill {i}: retired_on {when[i]} is after the bill's date {day[i]}")
+        raise InputError(f"bill {i}: retired_on {labels[codes[i]]} is after the bill's date "
+                         f"{pd.Timestamp.fromordinal(int(ordinal[i])).date()}")
 
 
 def _labels(bills: dict, name: str, where=slice(None)) -> np.ndarray:
