@@ -122,3 +122,5 @@ def test_tianjin_premium_tiers_and_guangzhou_other_residents():
     # 穗医保发〔2024〕23号: 2025年度 在校学生 413, 其他参保人员 549.
     guangzhou = resident_premiums("广州", 2025).set_index("group")["premium"]
     assert guangzhou.to_dict() == {"student": 413, "any": 549}
+    # 穗医保发〔2023〕30号: 2024 the same; the 延缴 notice: 待遇享受期统一为2024年1月1日至12月31日.
+    assert resident_premiums("广州", 2024).set_index("group")["premium"].to_dict() == {"student": 413, "any": 549}
