@@ -191,3 +191,14 @@ def test_jilin_july_to_june_and_henan_from_july_2025():
     for region in ("长春", "郑州"):
         with pytest.raises(sb.NoDataError):
             sb.contributions(1000, region, on="2025-06-01")
+
+
+def test_compare_leaves_out_regions_without_pension_limits_and_says_why():
+    # 福建's sourced rows give medical (to 2025-06) and injury (from 2025-07) limits but only a pension floor:
+    # its months are "covered", yet a total without pension would mislead, so the comparison leaves it out.
+    assert "福建" not in set(sb.compare(10000, 2025)["region"])
+    assert "福建" in set(sb.compare(10000, 2025, ["福建"])["region"])  # asked for by name, it is shown
+    left_out = sb.left_out_regions(2025)
+    assert left_out["福建"] == "no pension limits in some month"
+    assert left_out["吉林"] == "figures for part of the year only"  # 吉林's year runs July to June
+    assert not set(left_out) & set(sb.compare(10000, 2025)["region"])

@@ -168,10 +168,10 @@ def compare(
     notes = [("missing_items: items without sourced figures in some month of the year; the totals leave "
               "them out for those months. Sources: --format csv or json (column source_id).")]
     if names is None:
-        partial = sorted(set(sb.coverage(tables).query("year == @year and contributions > 0")["region"])
-                         - set(frame["region"]))
-        if partial:
-            notes.append(f"Left out (figures for part of {year} only): {', '.join(partial)}")
+        left_out = sb.left_out_regions(year, tables, assume_latest)
+        for reason in sorted(set(left_out.values())):
+            shown_names = ", ".join(sorted(r for r, why in left_out.items() if why == reason))
+            notes.append(f"Left out ({reason.replace('the year', str(year))}): {shown_names}")
     shown = frame.drop(columns=["name_en", "source_id"]) if fmt is Format.table else frame
     _emit(shown, fmt, f"{year}: yearly contributions at base {base:,.2f}",
           notes + _overlay_notes(tables) + _assumed_note(frame) + [_version_note(tables)])

@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from shebao.coverage import coverage
 from shebao.data import PolicyTables, load
 from shebao.errors import InputError, NoDataError
 from shebao.kernel import (
@@ -208,7 +209,9 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
             *, assume_latest: bool = False, tables: PolicyTables | None = None) -> pd.DataFrame:
     """Yearly employee, employer and total contributions at one base, one row per region.
 
-    ``regions=None`` takes every region with figures for the whole year. Sorted by total, highest first.
+    ``regions=None`` takes every region with figures for the whole year whose pension can be computed in
+    every month (a region with medical limits but only a pension floor, like 福建, would compare as
+    a misleadingly small total); ``left_out_regions`` lists the others. Sorted by total, highest first.
     ``missing_items`` names core items the tables hold no figures for, and optional items (maternity,
     大额 …) the region sets but not completely; the totals leave them out.
 
@@ -258,7 +261,28 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
     })
     if assume_latest:
         out["assumed_latest"] = per_region["assumed"].to_numpy()
+    if regions is None:
+        out = out[~per_region["lacks_pension"].to_numpy()]
+        if out.empty:
+            raise NoDataError(f"no region has pension figures for all of {year}")
     return out.sort_values("total_yearly", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def left_out_regions(year: int, tables: PolicyTables | None = None, assume_latest: bool = False) -> dict[str, str]:
+    """Regions with some contribution figures in ``year`` that ``compare`` leaves out, with the reason.
+
+    >>> left_out_regions(2025)["吉林"]
+    'figures for part of the year only'
+    """
+    tables = tables or load()
+    year = check_year(year)
+    names = tables["regions.csv"].set_index("region_id")["short_zh"]
+    cover = coverage(tables)
+    some = cover.loc[(cover["year"] == year) & (cover["contributions"] > 0), "region_id"]
+    whole = covered_regions(year, tables, assume_latest)
+    compared = set(compare(0, year, tables=tables, assume_latest=assume_latest)["region_id"]) if whole else set()
+    return {names[r]: ("no pension limits in some month" if r in whole else "figures for part of the year only")
+            for r in dict.fromkeys([*some, *whole]) if r not in compared and r != NATIONAL}
 
 
 def missing_items(region, on=None, housing_fund_rate=None, *, tables: PolicyTables | None = None) -> list[str]:
