@@ -50,6 +50,30 @@ def parameters(frame: pd.DataFrame):
     return table
 
 
+def rounding_units(categories, items) -> np.ndarray:
+    """Fen per rounding unit (1 fen, 10 jiao, 100 yuan) of each (region, item) in force on ON; half up only."""
+    import shebao as sb
+    from shebao.periods import month_number, resolve, to_date
+
+    tables = sb.load()
+    units = np.ones((len(categories), len(items)), dtype=np.int64)
+    for table in ("contributions.csv", "housing_fund.csv"):
+        res = resolve(tables, table)
+        month = month_number(to_date(ON)) - res.first_month
+        column = res.columns.index("rounding")
+        for c, region in enumerate(categories):
+            for i, item in enumerate(items):
+                if item not in res.groups:
+                    continue
+                row = res.row[res.code_of[region], month, res.groups.index(item), column]
+                rule = res.table.at[row, "rounding"] if row >= 0 else None
+                if rule:
+                    unit, mode = rule.split("_", 1)
+                    assert mode == "half_up", f"the bare kernel rounds half up only ({region} {item}: {rule})"
+                    units[c, i] = {"fen": 1, "jiao": 10, "yuan": 100}[unit]
+    return units
+
+
 def _fixed(monthly: float, base_used: float, rate: float) -> int:
     """The fixed part of a monthly amount (fen): the amount less the rate on the base, rounded half up."""
     return round(monthly * 100) - (round(base_used * 100) * round(rate * 1e6) + 500_000) // 1_000_000
@@ -69,16 +93,18 @@ def per_row_reference(frame: pd.DataFrame) -> list[int]:
             for region, base in zip(frame["region"], frame["base"])]
 
 
-def bare_kernel(codes, base, items, ee, er, low, high, fixed_ee, fixed_er):
-    """The same arithmetic and outputs (per-item yuan columns, totals) with everything ready-made."""
+def bare_kernel(codes, base, items, ee, er, low, high, fixed_ee, fixed_er, unit):
+    """The same arithmetic and outputs (per-item yuan columns, totals) with everything ready-made;
+    ``unit`` is the rounding unit in fen (1, 10 or 100), half up."""
     base_fen = np.rint(base * 100).astype(np.int64)
     out = {}
     employee_total = np.zeros(len(codes), dtype=np.int64)
     employer_total = np.zeros(len(codes), dtype=np.int64)
     for i, item in enumerate(items):
         used = np.minimum(np.maximum(base_fen, low[codes, i]), high[codes, i])
-        employee = (used * ee[codes, i] + 500_000) // 1_000_000 + fixed_ee[codes, i]
-        employer = (used * er[codes, i] + 500_000) // 1_000_000 + fixed_er[codes, i]
+        step = unit[codes, i] * 1_000_000
+        employee = (used * ee[codes, i] + step // 2) // step * unit[codes, i] + fixed_ee[codes, i]
+        employer = (used * er[codes, i] + step // 2) // step * unit[codes, i] + fixed_er[codes, i]
         out[f"{item}_employee"], out[f"{item}_employer"] = employee / 100, employer / 100
         employee_total += employee
         employer_total += employer
@@ -108,12 +134,13 @@ def run(sizes, reference_rows):
     for c, region in enumerate(categories):
         for i, item in enumerate(items):
             arrays[:, c, i] = params[region].get(item, (0, 0, 0, 0, 0, 0))
+    units = rounding_units(categories, items)
     for n in sizes:
         frame = synthetic(n, seed=1)
         sb.payroll(frame.head(1000), on=ON)  # warm caches
         t_vec, out = timed(sb.payroll, frame, ON)
         t_bare, bare = timed(bare_kernel, frame["region"].cat.codes.to_numpy(), frame["base"].to_numpy(), items,
-                             *arrays)
+                             *arrays, units)
         assert np.array_equal(bare["employee_total"], out["employee_total"].to_numpy())
         rate = n / t_vec
         print(f"{n:>12,} rows: payroll {t_vec:.2f} s ({rate:,.0f} rows/s) | bare kernel {t_bare:.2f} s | "
