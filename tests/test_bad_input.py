@@ -141,3 +141,25 @@ def test_covered_region_with_no_complete_item_gives_empty_tables(policy_copy):
     assert frame.empty and {"item", "employee_monthly", "source_id"} <= set(frame.columns)
     row = sb.compare(10000, 2025, ["河北"], tables=tables).iloc[0]
     assert row["total_yearly"] == 0 and row["missing_items"].startswith("pension,medical")
+
+
+@pytest.mark.parametrize("call, message", [
+    # One value given, spread over twelve months or over regions: the error names no row.
+    (lambda: sb.yearly_contributions(-5, "北京", 2025), r"^base is negative: -5$"),
+    (lambda: sb.compare(-5, 2025), r"^base is negative: -5$"),
+    (lambda: sb.compare(10000, 2025, ["北京"], housing_fund_rate=1.5), r"^housing_fund_rate is above 1: 1.5$"),
+    (lambda: sb.yearly_contributions(10000, "北京", 2025, housing_fund_rate=0.5),
+     r"^housing_fund_rate 0.5 is outside 北京市 \(110000\)'s allowed range 0.05–0.12$"),
+    (lambda: sb.take_home(20000, "北京", 2025, base=-1), r"^base is negative: -1"),
+])
+def test_one_value_errors_name_no_row(call, message):
+    with pytest.raises(sb.InputError, match=message):
+        call()
+
+
+def test_many_rows_errors_name_the_persons_row():
+    wages = pd.Series([20000, 30000], index=["张三", "李四"])
+    with pytest.raises(sb.InputError, match=r"outside 北京市 \(110000\)'s allowed range 0.05–0.12 in row '李四'"):
+        sb.take_home(wages, "北京", 2025, housing_fund_rate=pd.Series([0.12, 0.5], index=wages.index))
+    with pytest.raises(sb.InputError, match=r"base in row '李四' is negative"):
+        sb.take_home(wages, "北京", 2025, base=pd.Series([10000, -1], index=wages.index))

@@ -82,7 +82,7 @@ def bad_csv(tmp_path, text, encoding="utf-8"):
     ("地区,缴费基数\n上海,8000\n上海,-1\n", r"base in row 3 is negative"),
     ("地区,缴费基数\n上海,8000\n上海,\n", r"base in row 3 is missing"),
     ("地区,缴费基数\n上海,abc\n", r"base in row 2 is not a number"),
-    ("地区,缴费基数,公积金比例\n上海,8000,0.3\n", r"housing_fund_rate 0.3 is outside 310000's allowed range"),
+    ("地区,缴费基数,公积金比例\n上海,8000,0.3\n", r"housing_fund_rate 0.3 is outside 上海市 \(310000\)'s allowed range"),
 ])
 def test_bad_input_names_file_row_and_column(tmp_path, text, message):
     out = tmp_path / "out.csv"

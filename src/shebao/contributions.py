@@ -26,7 +26,7 @@ from shebao.kernel import (
     prepare,
     regional_items,
 )
-from shebao.money import to_yuan
+from shebao.money import numeric_column, to_yuan
 from shebao.periods import check_year, month_number, to_date
 from shebao.regions import NATIONAL, resolve_many
 from shebao.schema import ITEM_NAMES_ZH
@@ -171,7 +171,8 @@ def yearly_contributions(base, region, year: int, housing_fund_rate=None, injury
         raise InputError("yearly_contributions takes one base and one region; use payroll for many")
     year = check_year(year)
     months = np.arange(12) + year * 12
-    batch = prepare(np.full(12, base, dtype=object), np.full(12, region, dtype=object), months,
+    one_row = pd.RangeIndex(1).repeat(12)  # twelve months of one unlabelled row: errors name no row
+    batch = prepare(pd.Series(np.full(12, base, dtype=object), index=one_row), np.full(12, region, dtype=object), months,
                     None if housing_fund_rate is None else np.full(12, housing_fund_rate, dtype=object),
                     None if injury_rate is None else np.full(12, injury_rate, dtype=object), tables, assume_latest)
     return _long(batch, {"month": np.arange(1, 13)}).drop(columns="row")
@@ -220,12 +221,16 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
     """
     tables = tables or load()
     year = check_year(year)
+    base = numeric_column(pd.Series([base]), "base")[0]  # one value each: their errors name no row
+    if housing_fund_rate is not None:
+        housing_fund_rate = numeric_column(pd.Series([housing_fund_rate]), "housing_fund_rate", upper=1)[0]
     ids = covered_regions(year, tables, assume_latest) if regions is None else \
         list(dict.fromkeys(resolve_many(list(regions), tables)))
     if not ids:
         raise NoDataError(f"no region has figures for all of {year}")
     n = len(ids) * 12
-    batch = prepare(np.full(n, base, dtype=object), np.repeat(ids, 12).astype(object),
+    batch = prepare(pd.Series(np.full(n, base, dtype=object), index=pd.RangeIndex(1).repeat(n)),  # rows are no input's
+                    np.repeat(ids, 12).astype(object),
                     np.tile(np.arange(12) + year * 12, len(ids)),
                     None if housing_fund_rate is None else np.full(n, housing_fund_rate, dtype=object),
                     None, tables, assume_latest)

@@ -18,9 +18,16 @@ import pandas as pd
 
 from shebao.data import PolicyTables, load
 from shebao.errors import InputError, RateOutOfRangeError, RegionError
-from shebao.money import PPM, numeric_column, round_amounts, row_hint, to_fen
+from shebao.money import (
+    PPM,
+    numeric_column,
+    round_amounts,
+    row_hint,
+    single_unlabelled,
+    to_fen,
+)
 from shebao.periods import Resolved, resolve
-from shebao.regions import NATIONAL, resolve_region
+from shebao.regions import NATIONAL, resolve_region, short_label
 from shebao.schema import ROUNDING
 
 HOUSING_FUND = "housing_fund"
@@ -136,7 +143,7 @@ def _resolve_at_row(name, position, labels, index, tables) -> str:
     try:
         return resolve_region(name, tables)
     except RegionError as exc:
-        if index.equals(pd.RangeIndex(1)):
+        if single_unlabelled(index):
             raise
         row = index[int(np.argmax(labels == position))]
         raise type(exc)(f"region in row {row!r}: {exc}") from None
@@ -329,6 +336,6 @@ def _housing_fund_rate(batch: Batch, get, default):
         value = np.broadcast_to(asked, bad.shape)[i]
         low_i, high_i = np.broadcast_to(low, bad.shape)[i], np.broadcast_to(high, bad.shape)[i]
         raise RateOutOfRangeError(
-            f"housing_fund_rate {value / PPM:g} is outside {batch.region_id[i]}'s allowed range "
+            f"housing_fund_rate {value / PPM:g} is outside {short_label(batch.tables, batch.region_id[i])}'s allowed range "
             f"{low_i / PPM:g}–{high_i / PPM:g}" + row_hint(batch.index, batch.index[i % len(batch.index)]))
     return np.where(asked > 0, asked, default)

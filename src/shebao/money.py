@@ -60,14 +60,23 @@ def numeric_column(values: pd.Series, what: str, *, upper: float = MAX_BASE_YUAN
     for mask, message in problems:
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
-            label = values.index[int(np.argmax(mask))]
-            where = row_hint(values.index, label)
-            value = values.loc[label]
+            position = int(np.argmax(mask))
+            where = row_hint(values.index, values.index[position])
+            value = values.iloc[position]
             value = value.item() if isinstance(value, np.generic) else value
             raise InputError(f"{what}{where} {message}: {value!r}")
     return numbers.to_numpy()
 
 
 def row_hint(index: pd.Index, label) -> str:
-    """' in row <label>' unless the input was a single unlabelled value."""
-    return "" if index.equals(pd.RangeIndex(1)) else f" in row {label!r}"
+    """' in row <label>' unless the input was a single unlabelled value.
+
+    Work spread over months repeats its row's label (a year for one person: twelve 0s), so the
+    check looks at the distinct labels.
+    """
+    return "" if single_unlabelled(index) else f" in row {label!r}"
+
+
+def single_unlabelled(index: pd.Index) -> bool:
+    """True for the index of one value given without a label (all of it labelled 0)."""
+    return index.unique().equals(pd.RangeIndex(1))

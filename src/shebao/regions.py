@@ -61,6 +61,12 @@ def resolve_many(names, tables: PolicyTables | None = None) -> pd.Series:
     return names.map(mapping)
 
 
+def short_label(tables: PolicyTables, region_id: str) -> str:
+    """'北京市 (110000)': the name users know, with the id that pins it down."""
+    name = tables["regions.csv"].set_index("region_id")["name_zh"].get(region_id, region_id)
+    return f"{name} ({region_id})"
+
+
 def _label(tables: PolicyTables, region_id: str) -> str:
     row = tables["regions.csv"].set_index("region_id").loc[region_id]
     return f"{row['name_zh']} ({row['name_en']}, {region_id})"

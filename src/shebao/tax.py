@@ -228,7 +228,8 @@ def take_home(wage, region, year: int, special_deductions=0, housing_fund_rate=N
     regions = pd.Series(region if not np.isscalar(region) else [region] * n, index=index)
     months = np.tile(np.arange(12) + rule.year * 12, n)
     hf = None if housing_fund_rate is None else np.repeat(np.broadcast_to(np.asarray(housing_fund_rate, dtype=object), n), 12)
-    batch = prepare(np.repeat(base_yuan, 12), np.repeat(regions.to_numpy(), 12), months, hf, None, tables,
+    batch = prepare(pd.Series(np.repeat(base_yuan, 12), index=index.repeat(12)),  # errors name the person's row
+                    np.repeat(regions.to_numpy(), 12), months, hf, None, tables,
                     assume_latest)
     employee = np.zeros(n * 12, dtype=np.int64)
     employer = np.zeros(n * 12, dtype=np.int64)
