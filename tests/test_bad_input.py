@@ -24,10 +24,10 @@ def test_ambiguous_region_lists_candidates(policy_copy):
 
 
 def test_date_outside_data_names_covered_range():
-    with pytest.raises(sb.NoDataError, match=r"北京市 \(110000\) in 2030-01: its data covers 2023-07 to 2026-06"):
+    with pytest.raises(sb.NoDataError, match=r"北京市 \(110000\) in 2030-01: its data covers 2022-07 to 2026-06"):
         sb.contributions(10000, "北京", on="2030-01-01")
     with pytest.raises(sb.NoDataError):
-        sb.yearly_contributions(10000, "北京", 2023)  # 北京 has no rows before 2023-07
+        sb.yearly_contributions(10000, "北京", 2022)  # 北京 has no rows before 2022-07
 
 
 def test_region_without_data():

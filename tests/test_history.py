@@ -11,18 +11,20 @@ runner = CliRunner()
 
 
 def test_beijing_pension_floor_periods():
-    # 京人社发〔2023〕8号 6326 from 2023-07, 2024年度 6821 (corroborated), 京人社发〔2025〕11号 7162 from 2025-07-01.
+    # 2022年度 5869 from 2022-07 (corroborated), 京人社发〔2023〕8号 6326 from 2023-07, 2024年度 6821 (corroborated),
+    # 京人社发〔2025〕11号 7162 from 2025-07-01.
     frame = sb.history("北京", item="pension", field="base_floor")
-    assert frame["value"].tolist() == [6326, 6821, 7162]
-    assert frame["from"].dt.strftime("%Y-%m-%d").tolist() == ["2023-07-01", "2024-07-01", "2025-07-01"]
-    assert frame["to"].iloc[1] == pd.Timestamp("2025-06-30")
-    assert frame["open_ended"].tolist() == [False, False, True]
-    assert frame["source_id"].iloc[2] == "bj-2025-11"
+    assert frame["value"].tolist() == [5869, 6326, 6821, 7162]
+    assert frame["from"].dt.strftime("%Y-%m-%d").tolist() == ["2022-07-01", "2023-07-01", "2024-07-01", "2025-07-01"]
+    assert frame["to"].iloc[2] == pd.Timestamp("2025-06-30")
+    assert frame["open_ended"].tolist() == [False, False, False, True]
+    assert frame["source_id"].iloc[3] == "bj-2025-11"
 
 
 def test_city_figure_comes_from_province():
-    # 广州 has no ceiling of its own: 粤人社发〔2023〕22号 26421, 〔2024〕33号 27501, then 〔2025〕32号 27549.
+    # From 2023-07 广州 has no ceiling of its own: 粤人社发〔2023〕22号 26421, 〔2024〕33号 27501, then 〔2025〕32号 27549.
     frame = sb.history("广州", "pension", "base_ceiling")
+    frame = frame[frame["from"] >= "2023-07-01"]
     assert frame["value"].tolist() == [26421, 27501, 27549]
     assert frame["source_region"].eq("440000").all()
 
@@ -48,10 +50,14 @@ def test_periods_are_ordered_and_add_up_to_the_months():
 
 def test_housing_fund_fields():
     frame = sb.history("上海", "housing_fund", "rate_max")
-    # national 12 %, then 上海 5 %–7 % for the 2023 (沪公积金管委会〔2023〕9号), 2024 and 2025 fund years
-    assert frame["value"].tolist() == [0.12, 0.07, 0.07, 0.07]
-    assert frame["source_region"].tolist() == ["000000", "310000", "310000", "310000"]
+    # 上海 5 %–7 % for the 2022, 2023 (沪公积金管委会〔2023〕9号), 2024 and 2025 fund years
+    assert frame["value"].tolist() == [0.07, 0.07, 0.07, 0.07]
+    assert frame["source_region"].tolist() == ["310000"] * 4
     assert frame["from"].iloc[1] == pd.Timestamp("2023-07-01")
+    # 西安 has no rate for the 2024 fund year: the national 12 % maximum stands in
+    xian = sb.history("西安", "housing_fund", "rate_max").set_index("from")
+    assert xian.loc["2023-07-01", "value"] == 0.12 and xian.loc["2023-07-01", "source_region"] == "610100"
+    assert xian.loc["2024-07-01", "source_region"] == "000000"
 
 
 @pytest.mark.parametrize("kwargs,error,words", [
@@ -71,7 +77,7 @@ def test_cli_history_csv():
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[0].startswith("region_id,region,item,field,from,to,value")
-    assert "2025-07-01,2026-06-30,7162.0" in lines[3]
+    assert "2025-07-01,2026-06-30,7162.0" in lines[4]
 
 
 def test_cli_history_table_and_error():

@@ -109,7 +109,7 @@ def test_missing_overlay_directory(tmp_path):
 
 
 def test_past_the_data_fails_with_both_ways_forward():
-    with pytest.raises(sb.NoDataError, match="covers 2023-07 to 2026-06; add the new notice as an overlay.*"
+    with pytest.raises(sb.NoDataError, match="covers 2022-07 to 2026-06; add the new notice as an overlay.*"
                                              "--assume-latest"):
         sb.contributions(10000, "北京", on="2027-03-01")
 
@@ -147,7 +147,7 @@ def test_one_regions_late_row_does_not_stretch_anothers_open_rows(tmp_path):
         "pension", "base_used"] == 5600
     assert sb.contributions(1000, "北京", on="2026-06-01", tables=tables).set_index("item").loc[
         "pension", "base_used"] == 7162
-    with pytest.raises(sb.NoDataError, match=r"北京市 \(110000\) in 2026-07: its data covers 2023-07 to 2026-06"):
+    with pytest.raises(sb.NoDataError, match=r"北京市 \(110000\) in 2026-07: its data covers 2022-07 to 2026-06"):
         sb.contributions(1000, "北京", on="2026-07-01", tables=tables)
     history = sb.history("北京", "pension", "base_floor", tables=tables)
     assert history["to"].iloc[-1] == pd.Timestamp("2026-06-30") and history["open_ended"].iloc[-1]

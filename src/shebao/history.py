@@ -3,7 +3,7 @@
 >>> import shebao as sb
 >>> frame = sb.history("北京", "pension", "base_floor")
 >>> frame["value"].tolist(), frame["from"].dt.strftime("%Y-%m").tolist()
-([6326.0, 6821.0, 7162.0], ['2023-07', '2024-07', '2025-07'])
+([5869.0, 6326.0, 6821.0, 7162.0], ['2022-07', '2023-07', '2024-07', '2025-07'])
 """
 
 from __future__ import annotations
