@@ -95,3 +95,27 @@ def test_cli_history_error_is_one_line():
                           check=False, capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: no employee_fixed of pension for 北京市") and "Traceback" not in proc.stderr
+
+
+# The 36 major cities: 4 municipalities, 27 provincial capitals, and 大连 青岛 宁波 厦门 深圳.
+MAJOR_CITIES = ["北京", "天津", "上海", "重庆", "石家庄", "太原", "呼和浩特", "沈阳", "长春", "哈尔滨", "南京", "杭州", "合肥", "福州", "南昌", "济南", "郑州", "武汉", "长沙", "广州", "南宁", "海口", "成都", "贵阳", "昆明", "拉萨", "西安", "兰州", "西宁", "银川", "乌鲁木齐", "大连", "青岛", "宁波", "厦门", "深圳"]
+
+
+def test_coverage_summary_counts_the_36_cities_and_31_provinces():
+    frame = sb.coverage()
+    summary = sb.coverage_summary(frame=frame).set_index("year")
+    assert (summary["provinces"] == 31).all() and (summary["cities"] == 36).all()
+    names = sb.load()["regions.csv"].set_index("region_id")
+    for year in (2023, 2024, 2025):
+        full = frame[(frame["year"] == year) & (frame["contributions"] == 12)]
+        short = set(names.loc[full["region_id"], "short_zh"])
+        provinces = set(names.loc[names["level"] == "province", "short_zh"])
+        assert summary.loc[year, "cities_covered"] == len(short & set(MAJOR_CITIES))
+        assert summary.loc[year, "provinces_covered"] == len(short & provinces)
+    assert summary.loc[2025, "provinces_covered"] >= 22  # 北京 … 甘肃: a data edit that loses a province fails here
+
+
+def test_cli_coverage_summary():
+    result = runner.invoke(app, ["data", "coverage", "--summary", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "year,provinces,provinces_covered,cities,cities_covered,cities_housing_fund_covered"

@@ -16,7 +16,7 @@ from shebao.contributions import (
     payroll,
     yearly_contributions,
 )
-from shebao.coverage import coverage
+from shebao.coverage import coverage, coverage_summary
 from shebao.data import check, data_info, load, sources, use_policydata
 from shebao.errors import (
     AmbiguousRegionError,
@@ -59,6 +59,7 @@ __all__ = [
     "compare",
     "contributions",
     "coverage",
+    "coverage_summary",
     "covered_regions",
     "data_info",
     "family_account",

@@ -445,17 +445,32 @@ def data_check(policydata: Path | None = POLICYDATA) -> None:
 @data_app.command("coverage")
 def data_coverage(
     markdown: bool = typer.Option(False, "--markdown", help="Markdown table (for policydata/README.md)."),
+    summary_only: bool = typer.Option(False, "--summary", help="Only the per-year counts of covered provinces and cities."),
     fmt: Format = FORMAT,
     policydata: Path | None = POLICYDATA,
 ) -> None:
-    """Regions × years × tables: months covered out of 12."""
-    from shebao.coverage import coverage, coverage_markdown
+    """Regions × years × tables: months covered out of 12, then per year how many of the 31 provinces and
+    36 major cities are covered in all 12 months (--summary: only that)."""
+    from shebao.coverage import (
+        coverage,
+        coverage_markdown,
+        coverage_summary,
+        coverage_summary_markdown,
+    )
 
-    frame = coverage(_tables(policydata))
+    tables = _tables(policydata)
+    frame = coverage(tables)
+    summary = coverage_summary(tables, frame)
     if markdown:
-        typer.echo(coverage_markdown(frame))
+        typer.echo(coverage_summary_markdown(summary) + "\n")
+        if not summary_only:
+            typer.echo(coverage_markdown(frame))
+    elif summary_only or fmt is Format.table:
+        if not summary_only:
+            _emit(frame, fmt, "months covered (of 12)")
+        _emit(summary, fmt, "regions covered in all 12 months")
     else:
-        _emit(frame, fmt, "months covered (of 12)")
+        _emit(frame, fmt)
 
 
 @data_app.command("readme")

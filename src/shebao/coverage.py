@@ -2,6 +2,8 @@
 
 >>> "contributions" in coverage().columns
 True
+>>> list(coverage_summary().columns)
+['year', 'provinces', 'provinces_covered', 'cities', 'cities_covered', 'cities_housing_fund_covered']
 """
 
 from __future__ import annotations
@@ -59,4 +61,36 @@ def coverage_markdown(frame: pd.DataFrame) -> str:
     for row in frame.itertuples(index=False):
         cells = [f"{getattr(row, t)}/12" for t in tables]
         lines.append(f"| {row.region} | {row.region_id} | {row.year} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def coverage_summary(tables: PolicyTables | None = None, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per year: how many of the 31 provinces and of the 36 major cities (the municipalities, the capitals and
+    the cities listed separately) have contribution figures in all 12 months, and how many cities have
+    housing-fund figures in all 12 months. A city covered by its province's figures counts as covered."""
+    tables = tables or load()
+    frame = coverage(tables) if frame is None else frame
+    regions = tables["regions.csv"]
+    provinces = regions.loc[regions["level"] == "province", "region_id"]
+    municipal = regions["name_zh"].str.endswith("市") & (regions["level"] == "province")
+    cities = regions.loc[(regions["level"] == "city") | municipal, "region_id"]
+    rows = []
+    for year, group in frame.groupby("year"):
+        full = group.set_index("region_id")
+        contributions = set(full.index[full["contributions"] == 12])
+        housing = set(full.index[full.get("housing_fund", pd.Series(0, index=full.index)) == 12])
+        rows.append({"year": int(year), "provinces": len(provinces), "provinces_covered": len(contributions & set(provinces)),
+                     "cities": len(cities), "cities_covered": len(contributions & set(cities)),
+                     "cities_housing_fund_covered": len(housing & set(cities))})
+    return pd.DataFrame(rows, columns=["year", "provinces", "provinces_covered", "cities", "cities_covered",
+                                       "cities_housing_fund_covered"])
+
+
+def coverage_summary_markdown(summary: pd.DataFrame) -> str:
+    """The summary as Markdown: '17 of 31' per cell."""
+    lines = ["| year | provinces, all 12 months | cities, all 12 months | cities' housing fund, all 12 months |",
+             "|---|---|---|---|"]
+    for row in summary.itertuples(index=False):
+        lines.append(f"| {row.year} | {row.provinces_covered} of {row.provinces} | {row.cities_covered} of {row.cities} | "
+                     f"{row.cities_housing_fund_covered} of {row.cities} |")
     return "\n".join(lines)

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import re
 
-from shebao.coverage import coverage, coverage_markdown
+from shebao.coverage import (
+    coverage,
+    coverage_markdown,
+    coverage_summary,
+    coverage_summary_markdown,
+)
 from shebao.data import PolicyTables
 from shebao.schema import data_dictionary_markdown
 
@@ -19,7 +24,9 @@ MARKERS = {name: (f"<!-- {name}:start (generated: shebao data readme --write) --
 
 
 def sections(tables: PolicyTables | None = None) -> dict[str, str]:
-    return {"coverage": coverage_markdown(coverage(tables)), "columns": data_dictionary_markdown()}
+    frame = coverage(tables)
+    summary = coverage_summary_markdown(coverage_summary(tables, frame))
+    return {"coverage": summary + "\n\n" + coverage_markdown(frame), "columns": data_dictionary_markdown()}
 
 
 def render(text: str, tables: PolicyTables | None = None) -> str:
