@@ -26,7 +26,7 @@ from shebao.kernel import (
     prepare,
     regional_items,
 )
-from shebao.money import numeric_column, to_yuan
+from shebao.money import to_yuan
 from shebao.periods import check_year, month_number, to_date
 from shebao.regions import NATIONAL, resolve_many
 from shebao.schema import ITEM_NAMES_ZH
@@ -221,9 +221,6 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
     """
     tables = tables or load()
     year = check_year(year)
-    base = numeric_column(pd.Series([base]), "base")[0]  # one value each: their errors name no row
-    if housing_fund_rate is not None:
-        housing_fund_rate = numeric_column(pd.Series([housing_fund_rate]), "housing_fund_rate", upper=1)[0]
     ids = covered_regions(year, tables, assume_latest) if regions is None else \
         list(dict.fromkeys(resolve_many(list(regions), tables)))
     if not ids:
