@@ -202,3 +202,5 @@ def test_compare_leaves_out_regions_without_pension_limits_and_says_why():
     assert left_out["福建"] == "no pension limits in some month"
     assert left_out["吉林"] == "figures for part of the year only"  # 吉林's year runs July to June
     assert not set(left_out) & set(sb.compare(10000, 2025)["region"])
+    # the CLI hands over the comparison it already made; the answer is the same
+    assert sb.left_out_regions(2025, compared=sb.compare(10000, 2025)) == left_out

@@ -168,7 +168,7 @@ def compare(
     notes = [("missing_items: items without sourced figures in some month of the year; the totals leave "
               "them out for those months. Sources: --format csv or json (column source_id).")]
     if names is None:
-        left_out = sb.left_out_regions(year, tables, assume_latest)
+        left_out = sb.left_out_regions(year, tables, assume_latest, compared=frame)
         for reason in sorted(set(left_out.values())):
             shown_names = ", ".join(sorted(r for r, why in left_out.items() if why == reason))
             notes.append(f"Left out ({reason.replace('the year', str(year))}): {shown_names}")

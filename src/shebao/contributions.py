@@ -270,8 +270,10 @@ def compare(base, year: int, regions=None, housing_fund_rate=None,
     return out.sort_values("total_yearly", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def left_out_regions(year: int, tables: PolicyTables | None = None, assume_latest: bool = False) -> dict[str, str]:
+def left_out_regions(year: int, tables: PolicyTables | None = None, assume_latest: bool = False,
+                     *, compared: pd.DataFrame | None = None) -> dict[str, str]:
     """Regions with some contribution figures in ``year`` that ``compare`` leaves out, with the reason.
+    Pass ``compared`` (the result of ``compare(…, year)`` with ``regions=None``) to avoid computing it again.
 
     >>> left_out_regions(2025)["吉林"]
     'figures for part of the year only'
@@ -282,7 +284,10 @@ def left_out_regions(year: int, tables: PolicyTables | None = None, assume_lates
     cover = coverage(tables)
     some = cover.loc[(cover["year"] == year) & (cover["contributions"] > 0), "region_id"]
     whole = covered_regions(year, tables, assume_latest)
-    compared = set(compare(0, year, tables=tables, assume_latest=assume_latest)["region_id"]) if whole else set()
+    if compared is None:
+        compared = compare(0, year, tables=tables, assume_latest=assume_latest) if whole else pd.DataFrame(
+            {"region_id": []})
+    compared = set(compared["region_id"])
     return {names[r]: ("no pension limits in some month" if r in whole else "figures for part of the year only")
             for r in dict.fromkeys([*some, *whole]) if r not in compared and r != NATIONAL}
 
